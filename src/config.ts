@@ -1,0 +1,187 @@
+/**
+ * The one reader of process.env. Every setting is documented here and in the README, validated once at boot,
+ * and frozen. A bad value stops the process with a message naming the variable and what it expects.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  /** TCP port of the web role. `PORT`, default 3000. */
+  readonly port: number;
+  /** Interface the web role binds. `HOST`, default 127.0.0.1 (put a reverse proxy in front for the public). */
+  readonly host: string;
+  /** Folder for the SQLite file, generated secrets, the dev mailbox. `DATA_DIR`, default ./data. */
+  readonly dataDir: string;
+  /** `DATABASE_URL`: `sqlite:<file>` or `postgres://…`; default `sqlite:<DATA_DIR>/outcry.db`. */
+  readonly databaseUrl: string;
+  readonly dialect: Dialect;
+  /** Base of absolute links (emails, share links). `PUBLIC_URL`, default http://localhost:<PORT>. */
+  readonly publicUrl: string;
+  /** Cookies get `Secure` when the public URL is https. */
+  readonly secureCookies: boolean;
+  /** `SMTP_URL`, e.g. smtp://user:pass@host:587. Unset: mail is written to <DATA_DIR>/mail/. */
+  readonly smtpUrl: string | null;
+  /** `TRUST_PROXY`: comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed. Unset: none. */
+  readonly trustProxy: readonly string[];
+  /** `LOG_LEVEL`, default info. */
+  readonly logLevel: LogLevel;
+  /**
+   * `SECRET_KEY`: at least 32 random bytes as 64+ hex characters. Unset: generated once and kept in
+   * <DATA_DIR>/secret.key. Processes on several hosts must share one value, so set it there.
+   */
+  readonly secretKey: Buffer;
+  /** `LOAD_DEMO`: load the #EyesOnChechnya demo campaign into an empty database at start. Default true. */
+  readonly loadDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const port = parsePort(read('PORT') ?? '3000', problems);
+  const host = read('HOST') ?? '127.0.0.1';
+  const dataDir = path.resolve(read('DATA_DIR') ?? './data');
+  const databaseUrl = read('DATABASE_URL') ?? `sqlite:${path.join(dataDir, 'outcry.db')}`;
+  const dialect = parseDialect(databaseUrl, problems);
+  const publicUrl = parsePublicUrl(read('PUBLIC_URL') ?? `http://localhost:${port}`, problems);
+  const smtpUrl = parseSmtpUrl(read('SMTP_URL'), problems);
+  const trustProxy = parseTrustProxy(read('TRUST_PROXY'), problems);
+  const logLevel = parseLogLevel(read('LOG_LEVEL') ?? 'info', problems);
+  const loadDemo = parseBoolean('LOAD_DEMO', read('LOAD_DEMO') ?? 'true', problems);
+  const secretHex = read('SECRET_KEY');
+  if (secretHex !== undefined && !/^[0-9a-fA-F]{64,}$/.test(secretHex)) {
+    problems.push('SECRET_KEY must be at least 64 hexadecimal characters (32 random bytes), e.g. from `openssl rand -hex 32`.');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const secretKey = secretHex ? Buffer.from(secretHex, 'hex') : loadOrCreateSecret(dataDir);
+  return Object.freeze({
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    dialect: dialect!,
+    publicUrl: publicUrl!,
+    secureCookies: publicUrl!.startsWith('https:'),
+    smtpUrl,
+    trustProxy: Object.freeze(trustProxy),
+    logLevel: logLevel!,
+    secretKey,
+    loadDemo,
+  });
+}
+
+function parsePort(value: string, problems: string[]): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    problems.push(`PORT must be a whole number from 1 to 65535 (got "${value}").`);
+  }
+  return port;
+}
+
+function parseDialect(url: string, problems: string[]): Dialect | undefined {
+  if (url.startsWith('sqlite:')) {
+    if (url.length === 'sqlite:'.length) problems.push('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/outcry.db.');
+    return 'sqlite';
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      new URL(url);
+      return 'postgres';
+    } catch {
+      problems.push('DATABASE_URL is not a valid postgres:// URL.');
+      return undefined;
+    }
+  }
+  problems.push('DATABASE_URL must start with "sqlite:" (a file) or "postgres://" (a server).');
+  return undefined;
+}
+
+function parsePublicUrl(value: string, problems: string[]): string | undefined {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    if (url.search || url.hash) throw new Error('query');
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    problems.push(`PUBLIC_URL must be an http:// or https:// address without query or fragment (got "${value}").`);
+    return undefined;
+  }
+}
+
+function parseSmtpUrl(value: string | undefined, problems: string[]): string | null {
+  if (value === undefined) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error('protocol');
+    return value;
+  } catch {
+    problems.push('SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465.');
+    return null;
+  }
+}
+
+function parseTrustProxy(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const ipLike = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/;
+  for (const entry of entries) {
+    if (!ipLike.test(entry)) {
+      problems.push(`TRUST_PROXY entries must be IP addresses, CIDR ranges or "loopback" (got "${entry}").`);
+    }
+  }
+  return entries;
+}
+
+function parseLogLevel(value: string, problems: string[]): LogLevel | undefined {
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${value}").`);
+  return undefined;
+}
+
+function parseBoolean(name: string, value: string, problems: string[]): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  problems.push(`${name} must be true or false (got "${value}").`);
+  return false;
+}
+
+/** Generated once, then read on every start: a fresh secret per start would log everyone out and break links. */
+function loadOrCreateSecret(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'secret.key');
+  if (existsSync(file)) {
+    const hex = readFileSync(file, 'utf8').trim();
+    if (!/^[0-9a-f]{64,}$/.test(hex)) {
+      throw new ConfigError([`${file} is damaged: expected 64 hexadecimal characters. Restore it from backup or set SECRET_KEY.`]);
+    }
+    return Buffer.from(hex, 'hex');
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const hex = randomBytes(32).toString('hex');
+  try {
+    writeFileSync(file, `${hex}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process started at the same moment and wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSecret(dataDir);
+    throw error;
+  }
+  return Buffer.from(hex, 'hex');
+}

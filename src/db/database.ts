@@ -1,0 +1,67 @@
+/**
+ * Opens the database named by DATABASE_URL: an embedded SQLite file (WAL) or a PostgreSQL pool.
+ * Everything above this file speaks Kysely and does not care which.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Dialect } from '../config.ts';
+import type { DB } from './schema.ts';
+
+export type Database = Kysely<DB>;
+
+export interface DatabaseHandle {
+  readonly db: Database;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export function openDatabase(options: { url: string; poolSize?: number }): DatabaseHandle {
+  const db = options.url.startsWith('sqlite:') ? openSqlite(options.url) : openPostgres(options.url, options.poolSize ?? 10);
+  const dialect: Dialect = options.url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+  return { db, dialect, close: () => db.destroy() };
+}
+
+function openSqlite(url: string): Database {
+  const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before we answer 2xx, even across a power cut, not just a killed process.
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+}
+
+// PostgreSQL gives bigints and timestamps back in types the SQLite side cannot match; normalise them here.
+const INT8 = 20;
+const TIMESTAMPTZ = 1184;
+const TIMESTAMP = 1114;
+const DATE = 1082;
+
+function openPostgres(url: string, max: number): Database {
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8) return (value: string) => Number(value);
+      if (oid === TIMESTAMPTZ || oid === TIMESTAMP) return (value: string) => new Date(value).toISOString();
+      if (oid === DATE) return (value: string) => value;
+      return pg.types.getTypeParser(oid, format);
+    },
+  };
+  const pool = new pg.Pool({ connectionString: url, max, types: types as pg.CustomTypesConfig });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export async function isDatabaseReachable(db: Database): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

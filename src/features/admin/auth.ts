@@ -1,0 +1,47 @@
+/**
+ * Who may do what in the organisers' area. Owners do everything, editors manage campaigns, moderators review
+ * (later: signatures, statements) but change no campaign.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import { loadSessionUser, SESSION_COOKIE } from '../../web/session.ts';
+
+export type Permission = 'campaigns:view' | 'campaigns:edit' | 'audit:view';
+
+const PERMISSIONS: Record<Role, readonly Permission[]> = {
+  owner: ['campaigns:view', 'campaigns:edit', 'audit:view'],
+  editor: ['campaigns:view', 'campaigns:edit', 'audit:view'],
+  moderator: ['campaigns:view'],
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return PERMISSIONS[role].includes(permission);
+}
+
+/** preHandler for every admin page but the login: no session sends a browser to the login page. */
+export async function requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  request.user = await loadSessionUser(request.server.deps.database.db, request.cookies[SESSION_COOKIE]);
+  if (request.user) {
+    // Admin pages show data that must not linger in shared or proxy caches.
+    reply.header('cache-control', 'no-store');
+    return;
+  }
+  if (request.method === 'GET') {
+    const next = request.url.startsWith('/admin') ? request.url : '/admin';
+    await reply.redirect(`/admin/login?${new URLSearchParams({ next })}`, 303);
+    return;
+  }
+  throw new AppError('unauthenticated', 'Log in first');
+}
+
+export function requirePermission(permission: Permission) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!request.user || !can(request.user.role, permission)) throw new AppError('forbidden', 'Not allowed for this role');
+  };
+}
+
+/** Only same-site admin paths are accepted as a place to return to after login: no open redirect. */
+export function safeNextPath(next: unknown): string {
+  return typeof next === 'string' && /^\/admin(?:[/?#]|$)/.test(next) && !next.includes('//') && !next.includes('\\') ? next : '/admin';
+}

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError, type FieldErrors } from '../../errors.ts';
+import { asFormBody, readText } from '../../web/form.ts';
+import { pageContext } from '../../web/context.ts';
+import { sendPage } from '../../web/layout.tsx';
+import { TokenBucketLimiter } from '../../web/rate-limit.ts';
+import { clearSessionCookie, createSession, destroySession, SESSION_COOKIE, setSessionCookie } from '../../web/session.ts';
+import { hmacBase64Url } from '../../crypto/keys.ts';
+import { listAuditEntries } from '../audit/queries.ts';
+import { authenticate, normaliseAdminEmail } from '../users/service.ts';
+import { requirePermission, requireUser, safeNextPath } from './auth.ts';
+import { AuditPage, LoginPage } from './views.tsx';
+
+const AUDIT_PAGE_SIZE = 50;
+
+export function registerAdminRoutes(app: FastifyInstance): void {
+  const { db } = app.deps.database;
+  const { secureCookies } = app.deps.config;
+  // Ten tries, then one every 30 s, per client and per account: slows guessing without locking out the owner.
+  const perClient = new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 30 });
+  const perAccount = new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 30 });
+
+  app.get<{ Querystring: { next?: unknown } }>('/admin/login', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const ctx = pageContext(request, reply);
+    return sendPage(reply, <LoginPage ctx={ctx} values={{}} errors={{}} failed={false} next={safeNextPath(request.query.next)} />);
+  });
+
+  app.post('/admin/login', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const body = asFormBody(request.body);
+    const errors: FieldErrors = {};
+    const email = readText(body, 'email', { required: true, max: 254 }, errors);
+    const password = typeof body['password'] === 'string' ? body['password'] : '';
+    if (password === '') errors['password'] = 'validation.password';
+    const next = safeNextPath(body['next']);
+    const ctx = pageContext(request, reply);
+    if (Object.keys(errors).length > 0) {
+      return sendPage(reply, <LoginPage ctx={ctx} values={{ email }} errors={errors} failed={false} next={next} />, 400);
+    }
+    // The account key is an HMAC so even this process's memory holds no email address.
+    const accountKey = hmacBase64Url(app.deps.keys.loginThrottle, normaliseAdminEmail(email));
+    if (!perClient.take(request.ip) || !perAccount.take(accountKey)) {
+      throw new AppError('rate_limited', 'Too many login attempts');
+    }
+    const user = await authenticate(db, { email, password });
+    if (!user) {
+      return sendPage(reply, <LoginPage ctx={ctx} values={{ email }} errors={{}} failed={true} next={next} />, 401);
+    }
+    perAccount.reset(accountKey);
+    const token = await createSession(db, user.id);
+    setSessionCookie(reply, token, secureCookies);
+    return reply.redirect(next, 303);
+  });
+
+  app.post('/admin/logout', async (request, reply) => {
+    await destroySession(db, request.cookies[SESSION_COOKIE]);
+    clearSessionCookie(reply, secureCookies);
+    return reply.redirect('/admin/login', 303);
+  });
+
+  app.get<{ Querystring: { before?: unknown } }>(
+    '/admin/audit',
+    { preHandler: [requireUser, requirePermission('audit:view')] },
+    async (request, reply) => {
+      const before = typeof request.query.before === 'string' && /^\d{1,15}$/.test(request.query.before) ? Number(request.query.before) : undefined;
+      const entries = await listAuditEntries(db, { limit: AUDIT_PAGE_SIZE, ...(before !== undefined ? { beforeId: before } : {}) });
+      const nextBeforeId = entries.length === AUDIT_PAGE_SIZE ? entries.at(-1)!.id : undefined;
+      return sendPage(reply, <AuditPage ctx={pageContext(request, reply)} entries={entries} nextBeforeId={nextBeforeId} />);
+    },
+  );
+}

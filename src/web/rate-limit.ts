@@ -1,0 +1,67 @@
+/**
+ * In-memory token buckets. Keys may be derived from client addresses: they live only in this process's memory,
+ * are never written anywhere, and are swept once their bucket is full again.
+ */
+export interface TokenBucketOptions {
+  /** Most requests allowed in a burst. */
+  capacity: number;
+  /** Tokens restored per second. */
+  refillPerSecond: number;
+  /** Upper bound on tracked keys, so a flood of distinct keys cannot exhaust memory. */
+  maxKeys?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+export class TokenBucketLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly maxKeys: number;
+
+  constructor(private readonly options: TokenBucketOptions, private readonly now: () => number = Date.now) {
+    this.maxKeys = options.maxKeys ?? 100_000;
+  }
+
+  /** Takes one token for `key`; false means the caller is over the limit. */
+  take(key: string, cost = 1): boolean {
+    const bucket = this.refilled(key);
+    if (bucket.tokens < cost) return false;
+    bucket.tokens -= cost;
+    return true;
+  }
+
+  /** Gives back a token, e.g. after a successful login so a person who mistyped once is not penalised. */
+  reset(key: string): void {
+    this.buckets.delete(key);
+  }
+
+  private refilled(key: string): Bucket {
+    const now = this.now();
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.maxKeys) this.sweep(now);
+      bucket = { tokens: this.options.capacity, updatedAt: now };
+      this.buckets.set(key, bucket);
+      return bucket;
+    }
+    const elapsedSeconds = (now - bucket.updatedAt) / 1000;
+    bucket.tokens = Math.min(this.options.capacity, bucket.tokens + elapsedSeconds * this.options.refillPerSecond);
+    bucket.updatedAt = now;
+    return bucket;
+  }
+
+  private sweep(now: number): void {
+    const fullAfterMs = (this.options.capacity / this.options.refillPerSecond) * 1000;
+    for (const [key, bucket] of this.buckets) {
+      if (now - bucket.updatedAt >= fullAfterMs) this.buckets.delete(key);
+    }
+    // Still full of active keys: drop the oldest rather than grow without bound.
+    while (this.buckets.size >= this.maxKeys) {
+      const oldest = this.buckets.keys().next().value;
+      if (oldest === undefined) break;
+      this.buckets.delete(oldest);
+    }
+  }
+}
