@@ -109,7 +109,7 @@ export async function updateCampaign(db: Database, options: { userId: number | n
   const { input, userId, id } = options;
   await db.transaction().execute(async (trx) => {
     const before = await findCampaignById(trx, id);
-    if (!before) throw new AppError('not_found', 'No such campaign');
+    if (!before) throw new AppError('not_found', 'No such campaign.');
     await assertSlugFree(trx, input.slug, id);
     const changes = diffFields(flattenForAudit(before), flattenForAudit(input));
     if (Object.keys(changes).length === 0) return;
@@ -128,7 +128,7 @@ async function unfeatureWithAudit(db: Database, keepId: number, userId: number |
 export async function changeCampaignStatus(db: Database, options: { userId: number | null; id: number; status: CampaignStatus }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const before = await findCampaignById(trx, options.id);
-    if (!before) throw new AppError('not_found', 'No such campaign');
+    if (!before) throw new AppError('not_found', 'No such campaign.');
     if (before.status === options.status) return;
     const now = new Date().toISOString();
     const publishedAt = options.status === 'published' ? (before.publishedAt ?? now) : before.publishedAt;
@@ -146,13 +146,13 @@ export async function changeCampaignStatus(db: Database, options: { userId: numb
 /** A campaign the public may see: published, or archived (kept as a record). Drafts do not exist publicly. */
 export async function getPublicCampaign(db: Database, slug: string): Promise<Campaign> {
   const campaign = SLUG_PATTERN.test(slug) ? await findCampaignBySlug(db, slug) : undefined;
-  if (!campaign || campaign.status === 'draft') throw new AppError('not_found', 'No such campaign');
+  if (!campaign || campaign.status === 'draft') throw new AppError('not_found', 'No such campaign.');
   return campaign;
 }
 
 export async function getCampaignForAdmin(db: Database, id: number): Promise<Campaign> {
   const campaign = Number.isSafeInteger(id) && id > 0 ? await findCampaignById(db, id) : undefined;
-  if (!campaign) throw new AppError('not_found', 'No such campaign');
+  if (!campaign) throw new AppError('not_found', 'No such campaign.');
   return campaign;
 }
 

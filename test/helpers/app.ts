@@ -1,0 +1,128 @@
+/**
+ * A fresh, migrated database and app per test file and dialect: SQLite in a temporary folder, PostgreSQL in a
+ * schema of its own that is dropped afterwards. Nothing is shared between files, and nothing is seeded.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config, type Dialect } from '../../src/config.ts';
+import { openDatabase, type Database, type DatabaseHandle } from '../../src/db/database.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { createLogger } from '../../src/log.ts';
+import { TEST_POSTGRES_URL } from './environment.ts';
+
+export interface TestContext {
+  readonly dialect: Dialect;
+  readonly app: FastifyInstance;
+  readonly db: Database;
+  readonly config: Config;
+  /** Every log line the app wrote, for leak checks. */
+  readonly logs: string[];
+  readonly dataDir: string;
+}
+
+export interface FreshDatabase {
+  readonly url: string;
+  readonly dataDir: string;
+  drop(): Promise<void>;
+}
+
+export async function createFreshDatabase(dialect: Dialect): Promise<FreshDatabase> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'outcry-test-'));
+  if (dialect === 'sqlite') {
+    return { url: `sqlite:${path.join(dataDir, 'outcry.db')}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const url = new URL(TEST_POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    dataDir,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function testConfig(options: { databaseUrl: string; dataDir: string; env?: Record<string, string> }): Config {
+  return loadConfig({
+    DATA_DIR: options.dataDir,
+    DATABASE_URL: options.databaseUrl,
+    SECRET_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'info',
+    LOAD_DEMO: 'false',
+    PUBLIC_URL: 'http://outcry.test',
+    ...options.env,
+  });
+}
+
+/** Starts a migrated app on a brand-new database, capturing its logs in memory. */
+export async function startTestApp(dialect: Dialect, env?: Record<string, string>): Promise<TestContext & { close(): Promise<void> }> {
+  const fresh = await createFreshDatabase(dialect);
+  const config = testConfig({ databaseUrl: fresh.url, dataDir: fresh.dataDir, ...(env ? { env } : {}) });
+  const database: DatabaseHandle = openDatabase({ url: config.databaseUrl, poolSize: 4 });
+  await migrateToLatest(database.db);
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  const logger = createLogger({ level: config.logLevel, destination });
+  const app = await buildApp({ config, database, logger });
+  return {
+    dialect,
+    app,
+    db: database.db,
+    config,
+    logs,
+    dataDir: fresh.dataDir,
+    async close() {
+      await app.close();
+      await database.close();
+      await fresh.drop();
+    },
+  };
+}
+
+export function availableDialects(): Dialect[] {
+  return inject('hasPostgres') ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/**
+ * Runs a block of tests once per dialect, each with its own fresh database and app.
+ * The PostgreSQL run is skipped (announced by the global setup) only where PostgreSQL is absent and not required.
+ */
+export function describeEachDialect(name: string, body: (get: () => TestContext) => void): void {
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    const enabled = dialect === 'sqlite' || inject('hasPostgres');
+    (enabled ? describe : describe.skip)(`${name} [${dialect}]`, () => {
+      let context: (TestContext & { close(): Promise<void> }) | undefined;
+      beforeAll(async () => {
+        context = await startTestApp(dialect);
+      });
+      afterAll(async () => {
+        await context?.close();
+      });
+      body(() => {
+        if (!context) throw new Error('The test app is not started yet');
+        return context;
+      });
+    });
+  }
+}
