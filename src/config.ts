@@ -10,7 +10,7 @@ export type Dialect = 'sqlite' | 'postgres';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
-  /** TCP port of the web role. `PORT`, default 3000. */
+  /** TCP port of the web role. `PORT`, default 3000; 0 picks any free port (tests). */
   readonly port: number;
   /** Interface the web role binds. `HOST`, default 127.0.0.1 (put a reverse proxy in front for the public). */
   readonly host: string;
@@ -91,8 +91,8 @@ export function loadConfig(env: Env = process.env): Config {
 
 function parsePort(value: string, problems: string[]): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
-    problems.push(`PORT must be a whole number from 1 to 65535 (got "${value}").`);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    problems.push(`PORT must be a whole number from 0 to 65535 (got "${value}").`);
   }
   return port;
 }
