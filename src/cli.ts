@@ -35,12 +35,12 @@ function parseUserRole(value: string): UserRole {
   throw new InvalidArgumentError(`Role must be one of ${ROLES.join(', ')}.`);
 }
 
-/** Runs a command against a migrated database and closes it afterwards. */
-async function withDatabase<T>(run: (db: ReturnType<typeof openDatabase>['db']) => Promise<T>): Promise<T> {
+/** Runs a command against the database, brought up to date first, and closes it afterwards. */
+async function withDatabase<T>(run: (db: ReturnType<typeof openDatabase>['db']) => Promise<T>, options = { migrate: true }): Promise<T> {
   const config = configOrExit();
   const database = openDatabase({ url: config.databaseUrl, poolSize: 2 });
   try {
-    await migrateToLatest(database.db);
+    if (options.migrate) await migrateToLatest(database.db);
     return await run(database.db);
   } finally {
     await database.close();
@@ -99,7 +99,7 @@ program
   .command('migrate')
   .description('bring the database schema up to date')
   .action(async () => {
-    const applied = await withDatabase((db) => migrateToLatest(db));
+    const applied = await withDatabase((db) => migrateToLatest(db), { migrate: false });
     process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
   });
 

@@ -93,6 +93,8 @@ function parsePort(value: string, problems: string[]): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) {
     problems.push(`PORT must be a whole number from 0 to 65535 (got "${value}").`);
+    // The problem is reported; the default keeps the settings derived from PORT from reporting it twice.
+    return 3000;
   }
   return port;
 }

@@ -32,7 +32,13 @@ export class TokenBucketLimiter {
     return true;
   }
 
-  /** Gives back a token, e.g. after a successful login so a person who mistyped once is not penalised. */
+  /** Gives back a token taken for an attempt that turned out legitimate (a successful login). */
+  refund(key: string, cost = 1): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.options.capacity, bucket.tokens + cost);
+  }
+
+  /** Forgets a key: its next request starts with a full bucket. */
   reset(key: string): void {
     this.buckets.delete(key);
   }

@@ -6,9 +6,13 @@ import { CSRF_COOKIE, CSRF_FIELD } from '../../src/web/csrf.ts';
 
 export class Browser {
   readonly cookies = new Map<string, string>();
+  /** Each browser comes from its own loopback address, as separate people would, so per-client limits apply per browser. */
+  readonly remoteAddress: string;
 
   constructor(private readonly app: FastifyInstance) {
     this.cookies.set(CSRF_COOKIE, randomBytes(32).toString('base64url'));
+    const [a, b, c] = randomBytes(3);
+    this.remoteAddress = `127.${a}.${b}.${Math.max(1, c!)}`;
   }
 
   get csrfToken(): string {
@@ -29,7 +33,7 @@ export class Browser {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } }));
+    return this.remember(await this.app.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { cookie: this.cookieHeader(), ...headers } }));
   }
 
   /** Posts a urlencoded form with the CSRF token added (unless `csrf: false`). Arrays become repeated fields. */
@@ -44,6 +48,7 @@ export class Browser {
       await this.app.inject({
         method: 'POST',
         url,
+        remoteAddress: this.remoteAddress,
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...options.headers },
         payload: params.toString(),
       }),

@@ -47,6 +47,8 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     if (!user) {
       return sendPage(reply, <LoginPage ctx={ctx} values={{ email }} errors={{}} failed={true} next={next} />, 401);
     }
+    // Successful logins cost nothing: an office of organisers behind one address is not locked out by its own work.
+    perClient.refund(request.ip);
     perAccount.reset(accountKey);
     const token = await createSession(db, user.id);
     setSessionCookie(reply, token, secureCookies);

@@ -1,0 +1,82 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const tempDir = () => mkdtempSync(path.join(tmpdir(), 'outcry-config-'));
+
+function problemsFor(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ DATA_DIR: tempDir(), ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('has working defaults: embedded SQLite under DATA_DIR on port 3000', () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      dialect: 'sqlite',
+      databaseUrl: `sqlite:${path.join(dataDir, 'outcry.db')}`,
+      publicUrl: 'http://localhost:3000',
+      secureCookies: false,
+      smtpUrl: null,
+      trustProxy: [],
+      logLevel: 'info',
+      loadDemo: true,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('picks PostgreSQL from DATABASE_URL and secure cookies from an https PUBLIC_URL', () => {
+    const config = loadConfig({ DATA_DIR: tempDir(), DATABASE_URL: 'postgres://u@db:5432/outcry', PUBLIC_URL: 'https://act.example.org/' });
+    expect(config.dialect).toBe('postgres');
+    expect(config.publicUrl).toBe('https://act.example.org');
+    expect(config.secureCookies).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535 (got "eighty").'],
+    [{ PORT: '70000' }, 'PORT must be a whole number from 0 to 65535 (got "70000").'],
+    [{ DATABASE_URL: 'mysql://localhost/outcry' }, 'DATABASE_URL must start with "sqlite:" (a file) or "postgres://" (a server).'],
+    [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/outcry.db.'],
+    [{ PUBLIC_URL: 'ftp://example.org' }, 'PUBLIC_URL must be an http:// or https:// address without query or fragment (got "ftp://example.org").'],
+    [{ SMTP_URL: 'mail.example.org' }, 'SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465.'],
+    [{ TRUST_PROXY: 'everyone' }, 'TRUST_PROXY entries must be IP addresses, CIDR ranges or "loopback" (got "everyone").'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud").'],
+    [{ LOAD_DEMO: 'maybe' }, 'LOAD_DEMO must be true or false (got "maybe").'],
+    [{ SECRET_KEY: 'short' }, 'SECRET_KEY must be at least 64 hexadecimal characters (32 random bytes), e.g. from `openssl rand -hex 32`.'],
+  ])('refuses %o with a message naming the variable', (env, message) => {
+    expect(problemsFor(env)).toEqual([message]);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(problemsFor({ PORT: '-1', LOG_LEVEL: 'x' })).toHaveLength(2);
+  });
+
+  it('generates the secret once, stores it privately, and reuses it on the next start', () => {
+    const dataDir = tempDir();
+    const first = loadConfig({ DATA_DIR: dataDir });
+    const second = loadConfig({ DATA_DIR: dataDir });
+    expect(first.secretKey.equals(second.secretKey)).toBe(true);
+    expect(first.secretKey).toHaveLength(32);
+    const file = path.join(dataDir, 'secret.key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.secretKey.toString('hex'));
+  });
+
+  it('prefers SECRET_KEY and refuses a damaged secret file', () => {
+    const hex = 'ab'.repeat(32);
+    expect(loadConfig({ DATA_DIR: tempDir(), SECRET_KEY: hex }).secretKey.toString('hex')).toBe(hex);
+    const dataDir = tempDir();
+    writeFileSync(path.join(dataDir, 'secret.key'), 'not hex');
+    expect(() => loadConfig({ DATA_DIR: dataDir })).toThrow(/secret\.key is damaged/);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The `outcry` command as an operator runs it: a real process, real stdin, a real database of each dialect.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createFreshDatabase, type FreshDatabase } from './helpers/app.ts';
+
+const BIN = fileURLToPath(new URL('../bin/outcry.js', import.meta.url));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string>, stdin = ''): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+/** Starts `outcry start`, waits until it serves, and returns its address and a way to stop it with SIGTERM. */
+function start(env: Record<string, string>): Promise<{ url: string; stop(): Promise<number | null>; output(): string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'start'], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`outcry start did not serve in time:\n${output}`)), 30_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const match = /listening on (http:\/\/[^\s)]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          url: match[1]!,
+          output: () => output,
+          stop: () => new Promise((done) => { child.once('close', done); child.kill('SIGTERM'); }),
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => { clearTimeout(timer); reject(new Error(`outcry start exited with ${code}:\n${output}`)); });
+  });
+}
+
+describe('outcry with a bad setting', () => {
+  it('exits non-zero with a message that names the variable', async () => {
+    const result = await run(['start'], { PORT: 'eighty', DATA_DIR: '/tmp/outcry-never-created', LOG_LEVEL: 'loud' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('PORT must be a whole number from 0 to 65535 (got "eighty").');
+    expect(result.stderr).toContain('LOG_LEVEL must be one of');
+  });
+});
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  const enabled = dialect === 'sqlite' || inject('hasPostgres');
+  (enabled ? describe : describe.skip)(`outcry command [${dialect}]`, () => {
+    let fresh: FreshDatabase;
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      fresh = await createFreshDatabase(dialect);
+      env = { DATA_DIR: fresh.dataDir, DATABASE_URL: fresh.url, PORT: '0', LOG_LEVEL: 'warn' };
+    });
+    afterAll(async () => fresh.drop());
+
+    it('migrates, then says the database is up to date', async () => {
+      const first = await run(['migrate'], env);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain('Applied: 2026-11-25-01-foundation');
+      const second = await run(['migrate'], env);
+      expect(second.stdout).toContain('The database is up to date.');
+    });
+
+    it('adds an owner with the password from stdin, and refuses a short password or an unknown role', async () => {
+      const created = await run(['user', 'add', '--email', 'Owner@Example.org', '--role', 'owner'], env, 'a long enough password\n');
+      expect(created.code).toBe(0);
+      expect(created.stdout).toMatch(/Created owner account #\d+\./);
+      const reset = await run(['user', 'add', '--email', 'owner@example.org', '--role', 'editor'], env, 'another long password\n');
+      expect(reset.stdout).toMatch(/Reset account #\d+ \(now editor\)\./);
+      const short = await run(['user', 'add', '--email', 'x@example.org', '--role', 'owner'], env, 'short\n');
+      expect(short.code).toBe(1);
+      expect(short.stderr).toContain('The password must be 12 to 1024 characters long.');
+      const badRole = await run(['user', 'add', '--email', 'x@example.org', '--role', 'king'], env, 'a long enough password\n');
+      expect(badRole.code).not.toBe(0);
+      expect(badRole.stderr).toContain('Role must be one of owner, editor, moderator.');
+    });
+
+    it('loads the demo once', async () => {
+      expect((await run(['demo'], env)).stdout).toContain('The demo campaign is loaded at /c/eyes-on-chechnya.');
+      expect((await run(['demo'], env)).stdout).toContain('The demo campaign is already there.');
+    });
+
+    it('serves the campaign, and stops cleanly on SIGTERM', async () => {
+      const server = await start(env);
+      try {
+        const page = await fetch(`${server.url}/c/eyes-on-chechnya`);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('#EyesOnChechnya');
+        const health = await fetch(`${server.url}/healthz`);
+        expect(await health.json()).toEqual({ status: 'ok', database: 'reachable', dialect });
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+    });
+  });
+}
+
+describe('outcry start on an empty data folder', () => {
+  it('creates the database, loads the demo and serves it', async () => {
+    const fresh = await createFreshDatabase('sqlite');
+    try {
+      const server = await start({ DATA_DIR: fresh.dataDir, PORT: '0' });
+      try {
+        const home = await fetch(`${server.url}/`);
+        expect(await home.text()).toContain('End the purge in Chechnya');
+        expect(server.output()).toContain('demo campaign loaded');
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
