@@ -50,11 +50,20 @@ export function localeFromAcceptLanguage(header: string | undefined): Locale | u
   return ranked.map((entry) => entry.lang).find(isLocale);
 }
 
+// Building an Intl formatter costs far more than using one, and pages format on every request: keep them.
+const numberFormats = new Map<Locale, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatNumber(locale: Locale, value: number): string {
-  return new Intl.NumberFormat(locale).format(value);
+  let format = numberFormats.get(locale);
+  if (!format) numberFormats.set(locale, (format = new Intl.NumberFormat(locale)));
+  return format.format(value);
 }
 
 export function formatDate(locale: Locale, isoDate: string, options: Intl.DateTimeFormatOptions = { dateStyle: 'long' }): string {
   const date = new Date(isoDate.length === 10 ? `${isoDate}T00:00:00Z` : isoDate);
-  return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', ...options }).format(date);
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = dateFormats.get(key);
+  if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', ...options })));
+  return format.format(date);
 }

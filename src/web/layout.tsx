@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { FastifyReply } from 'fastify';
 import { CSRF_FIELD } from './csrf.ts';
@@ -76,11 +76,15 @@ export function CsrfField({ ctx }: { ctx: PageContext }) {
   return <input type="hidden" name={CSRF_FIELD} value={ctx.csrfToken()} />;
 }
 
+export function renderPage(page: VNode): string {
+  return `<!DOCTYPE html>${renderToString(page)}`;
+}
+
 /** Sends a full HTML page. Pages vary by language cookie and Accept-Language, so caches must key on them. */
-export function sendPage(reply: FastifyReply, page: preact.VNode, status = 200): FastifyReply {
+export function sendPage(reply: FastifyReply, page: VNode | string, status = 200): FastifyReply {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
     .header('vary', 'Cookie, Accept-Language')
-    .send(`<!DOCTYPE html>${renderToString(page)}`);
+    .send(typeof page === 'string' ? page : renderPage(page));
 }

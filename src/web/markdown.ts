@@ -23,9 +23,17 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   },
 };
 
+// Stories change rarely and are read on every page view: remember the last few hundred renderings.
+const RENDER_CACHE_SIZE = 256;
+const rendered = new Map<string, string>();
+
 export function renderMarkdown(markdown: string): string {
-  const html = marked.parse(markdown) as string;
-  return sanitizeHtml(html, SANITIZE_OPTIONS);
+  const cached = rendered.get(markdown);
+  if (cached !== undefined) return cached;
+  const html = sanitizeHtml(marked.parse(markdown) as string, SANITIZE_OPTIONS);
+  if (rendered.size >= RENDER_CACHE_SIZE) rendered.delete(rendered.keys().next().value!);
+  rendered.set(markdown, html);
+  return html;
 }
 
 /** Plain text of a Markdown snippet, for meta descriptions and share texts. */

@@ -4,6 +4,7 @@ import { AppError, type FieldErrors } from '../../errors.ts';
 import { isLocale, LOCALES, type Locale } from '../../web/i18n.ts';
 import { isIsoDate, readCheckbox, readCheckboxGroup, readText, type FormBody } from '../../web/form.ts';
 import { diffFields, recordAudit } from '../audit/queries.ts';
+import { cachedCampaignLookup, forgetCachedCampaigns } from './cache.ts';
 import type { Campaign, CampaignInput, CampaignText } from './model.ts';
 import {
   findCampaignById,
@@ -95,14 +96,16 @@ async function assertSlugFree(db: Database, slug: string, exceptId?: number): Pr
 
 export async function createCampaign(db: Database, options: { userId: number | null; input: CampaignInput }): Promise<number> {
   const { input, userId } = options;
-  return db.transaction().execute(async (trx) => {
+  const id = await db.transaction().execute(async (trx) => {
     await assertSlugFree(trx, input.slug);
     const now = new Date().toISOString();
-    const id = await insertCampaign(trx, input, now);
-    await recordAudit(trx, { userId, action: 'campaign.create', entityType: 'campaign', entityId: id, changes: diffFields({}, flattenForAudit(input)) });
-    if (input.featured) await unfeatureWithAudit(trx, id, userId);
-    return id;
+    const newId = await insertCampaign(trx, input, now);
+    await recordAudit(trx, { userId, action: 'campaign.create', entityType: 'campaign', entityId: newId, changes: diffFields({}, flattenForAudit(input)) });
+    if (input.featured) await unfeatureWithAudit(trx, newId, userId);
+    return newId;
   });
+  forgetCachedCampaigns(db);
+  return id;
 }
 
 export async function updateCampaign(db: Database, options: { userId: number | null; id: number; input: CampaignInput }): Promise<void> {
@@ -117,6 +120,7 @@ export async function updateCampaign(db: Database, options: { userId: number | n
     await recordAudit(trx, { userId, action: 'campaign.update', entityType: 'campaign', entityId: id, changes });
     if (input.featured && !before.featured) await unfeatureWithAudit(trx, id, userId);
   });
+  forgetCachedCampaigns(db);
 }
 
 async function unfeatureWithAudit(db: Database, keepId: number, userId: number | null): Promise<void> {
@@ -141,11 +145,12 @@ export async function changeCampaignStatus(db: Database, options: { userId: numb
       changes: { status: [before.status, options.status] },
     });
   });
+  forgetCachedCampaigns(db);
 }
 
 /** A campaign the public may see: published, or archived (kept as a record). Drafts do not exist publicly. */
 export async function getPublicCampaign(db: Database, slug: string): Promise<Campaign> {
-  const campaign = SLUG_PATTERN.test(slug) ? await findCampaignBySlug(db, slug) : undefined;
+  const campaign = SLUG_PATTERN.test(slug) && slug.length <= 80 ? await cachedCampaignLookup(db, `slug:${slug}`, () => findCampaignBySlug(db, slug)) : undefined;
   if (!campaign || campaign.status === 'draft') throw new AppError('not_found', 'No such campaign.');
   return campaign;
 }
@@ -158,7 +163,7 @@ export async function getCampaignForAdmin(db: Database, id: number): Promise<Cam
 
 /** For the home page: the featured published campaign if there is one, and every published campaign. */
 export async function getHomeCampaigns(db: Database): Promise<{ featured: Campaign | undefined; published: Campaign[] }> {
-  const published = await listCampaigns(db, { statuses: ['published'] });
+  const published = await cachedCampaignLookup(db, 'published', () => listCampaigns(db, { statuses: ['published'] }));
   return { featured: published.find((c) => c.featured), published };
 }
 
