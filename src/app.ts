@@ -11,8 +11,8 @@ import type { Logger } from './log.ts';
 import { deriveKey } from './crypto/keys.ts';
 import { loadAssets, registerAssetRoutes, type Assets } from './web/assets.ts';
 import { assertValidCsrf } from './web/csrf.ts';
-import { registerErrorHandlers } from './web/error-handler.tsx';
-import { registerSecurityHeaders } from './web/security-headers.ts';
+import { registerErrorHandlers, sendError, toAppError } from './web/error-handler.tsx';
+import { registerSecurityHeaders, setSecurityHeaders } from './web/security-headers.ts';
 import type { SessionUser } from './web/session.ts';
 import { registerAdminRoutes } from './features/admin/routes.tsx';
 import { registerCampaignAdminRoutes } from './features/campaigns/admin-routes.tsx';
@@ -53,6 +53,13 @@ export async function buildApp(options: { config: Config; database: DatabaseHand
     // Request ids from clients are not trusted; Fastify numbers requests itself.
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // The router refuses malformed percent-encoding and over-long path parameters before any hook runs, and its
+    // default answer is bare JSON echoing the path; send those through the same refusal as everything else.
+    frameworkErrors: (error, request, reply) => {
+      setSecurityHeaders(reply, { https: config.secureCookies });
+      request.cookies ??= {};
+      return sendError(request, reply, toAppError(error));
+    },
   });
 
   const deps: AppDeps = {
@@ -63,6 +70,8 @@ export async function buildApp(options: { config: Config; database: DatabaseHand
   app.decorate('deps', deps);
   app.decorateRequest('user', undefined);
 
+  // Only urlencoded forms (and JSON) are read; a text/plain body, which any site's form can send, is a 415.
+  app.removeContentTypeParser('text/plain');
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
 
@@ -70,7 +79,9 @@ export async function buildApp(options: { config: Config; database: DatabaseHand
   registerErrorHandlers(app);
   registerRequestLog(app);
   app.addHook('preHandler', async (request) => {
-    if (UNSAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false) {
+    // No route (a 404 on its way) has nothing to protect: let the not-found answer through.
+    const routed = request.routeOptions.url !== undefined;
+    if (routed && UNSAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false) {
       assertValidCsrf(request, { key: deps.keys.csrf, secureCookies: config.secureCookies });
     }
   });

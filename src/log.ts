@@ -41,7 +41,12 @@ function keepAllowedFields(object: Record<string, unknown>): Record<string, unkn
 /** Errors keep their type, code and call stack; their message is scrubbed of anything that looks like data. */
 export function serializeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { type: typeof error };
-  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 12);
+  // The stack begins with "Name: message", and a message can span lines that look like frames ("\n    at <data>"):
+  // only what follows the message is read for frames.
+  const stack = error.stack ?? '';
+  const header = String(error);
+  const afterMessage = stack.startsWith(header) ? stack.slice(header.length) : stack.split('\n').slice(header.split('\n').length).join('\n');
+  const frames = afterMessage.split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 12);
   return {
     type: error.name,
     code: (error as { code?: unknown }).code,

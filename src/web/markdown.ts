@@ -38,8 +38,13 @@ export function renderMarkdown(markdown: string): string {
 
 /** Plain text of a Markdown snippet, for meta descriptions and share texts. */
 export function markdownToPlainText(markdown: string, maxLength = 300): string {
-  const text = sanitizeHtml(marked.parse(markdown) as string, { allowedTags: [], allowedAttributes: {} })
+  const text = decodeBasicEntities(sanitizeHtml(marked.parse(markdown) as string, { allowedTags: [], allowedAttributes: {} }))
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > maxLength ? `${text.slice(0, maxLength - 1).trimEnd()}…` : text;
+}
+
+/** sanitize-html returns text escaped for HTML; the renderer escapes again, so undo the entities it produced. */
+function decodeBasicEntities(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_match, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[name]!);
 }

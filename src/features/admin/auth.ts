@@ -41,7 +41,10 @@ export function requirePermission(permission: Permission) {
   };
 }
 
-/** Only same-site admin paths are accepted as a place to return to after login: no open redirect. */
+/**
+ * Only same-site admin paths are accepted as a place to return to after login: no open redirect. They are
+ * printable ASCII (a browser sends its URLs percent-encoded): anything else cannot go into a Location header.
+ */
 export function safeNextPath(next: unknown): string {
-  return typeof next === 'string' && /^\/admin(?:[/?#]|$)/.test(next) && !next.includes('//') && !next.includes('\\') ? next : '/admin';
+  return typeof next === 'string' && /^\/admin(?:[/?#][!-~]*)?$/.test(next) && !next.includes('//') && !next.includes('\\') ? next : '/admin';
 }
