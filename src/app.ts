@@ -18,13 +18,23 @@ import { registerAdminRoutes } from './features/admin/routes.tsx';
 import { registerCampaignAdminRoutes } from './features/campaigns/admin-routes.tsx';
 import { registerCampaignRoutes } from './features/campaigns/routes.tsx';
 import { registerHealthRoutes } from './features/health/routes.ts';
+import { registerPetitionRoutes } from './features/petitions/routes.tsx';
+import { CountBoard } from './features/petitions/count-board.ts';
+import { SupporterSealer } from './features/petitions/sealer.ts';
+import { SignatureWriter } from './features/petitions/signature-writer.ts';
+import type { SigningDeps } from './features/petitions/service.ts';
+import { SwitchBoard } from './features/settings/switches.ts';
+import { TokenBucketLimiter } from './web/rate-limit.ts';
 
 export interface AppDeps {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
   assets: Assets;
-  keys: { csrf: Buffer; loginThrottle: Buffer };
+  keys: { csrf: Buffer; loginThrottle: Buffer; formStamp: Buffer; dataKey: Buffer };
+  switches: SwitchBoard;
+  countBoard: CountBoard;
+  signing: SigningDeps;
 }
 
 declare module 'fastify' {
@@ -42,8 +52,15 @@ declare module 'fastify' {
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export async function buildApp(options: { config: Config; database: DatabaseHandle; logger: Logger }): Promise<FastifyInstance> {
+export async function buildApp(options: {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  /** Called after signatures commit with mail queued, so an in-process worker sends it at once. */
+  onMailQueued?: () => void;
+}): Promise<FastifyInstance> {
   const { config, logger } = options;
+  const { db } = options.database;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Fastify's own request lines carry the raw URL (query strings); ours carry the route pattern only.
@@ -62,11 +79,38 @@ export async function buildApp(options: { config: Config; database: DatabaseHand
     },
   });
 
-  const deps: AppDeps = {
-    ...options,
-    assets: await loadAssets(),
-    keys: { csrf: deriveKey(config.secretKey, 'csrf'), loginThrottle: deriveKey(config.secretKey, 'login-throttle') },
+  const keys = {
+    csrf: deriveKey(config.secretKey, 'csrf'),
+    loginThrottle: deriveKey(config.secretKey, 'login-throttle'),
+    formStamp: deriveKey(config.secretKey, 'form-timestamp'),
+    dataKey: deriveKey(config.secretKey, 'data-key'),
   };
+  const switches = new SwitchBoard(db);
+  const countBoard = new CountBoard(db, switches);
+  const deps: AppDeps = {
+    config,
+    database: options.database,
+    logger,
+    assets: await loadAssets(),
+    keys,
+    switches,
+    countBoard,
+    signing: {
+      db,
+      switches,
+      sealer: new SupporterSealer(db),
+      writer: new SignatureWriter(db, options.onMailQueued),
+      keys: { pepper: deriveKey(config.secretKey, 'signature-pepper'), formStamp: keys.formStamp, dataKey: keys.dataKey },
+      // Ten signatures in a burst from one address, then one every six seconds, before they are marked for review;
+      // sixty a burst and one a second before the address is refused for a while. A school or an office behind
+      // one address can still sign; a script cannot flood the count.
+      softLimiter: new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 6 }),
+      hardLimiter: new TokenBucketLimiter({ capacity: 60, refillPerSecond: 1 }),
+    },
+  };
+  await countBoard.refresh();
+  countBoard.start();
+  app.addHook('onClose', async () => countBoard.stop());
   app.decorate('deps', deps);
   app.decorateRequest('user', undefined);
 
@@ -88,7 +132,8 @@ export async function buildApp(options: { config: Config; database: DatabaseHand
 
   registerAssetRoutes(app, deps.assets);
   registerHealthRoutes(app);
-  registerCampaignRoutes(app);
+  const campaignPages = registerCampaignRoutes(app);
+  registerPetitionRoutes(app, campaignPages.renderWithRejectedForm);
   registerAdminRoutes(app);
   registerCampaignAdminRoutes(app);
   return app;

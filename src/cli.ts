@@ -119,7 +119,7 @@ program
   .command('demo')
   .description('load the #EyesOnChechnya demo campaign')
   .action(async () => {
-    const result = await withDatabase((db) => loadDemo(db));
+    const result = await withDatabase((db) => loadDemo(db, { dataDir: configOrExit().dataDir }));
     process.stdout.write(result === 'loaded' ? 'The demo campaign is loaded at /c/eyes-on-chechnya.\n' : 'The demo campaign is already there.\n');
   });
 

@@ -10,6 +10,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadDemoIfEmpty } from './features/demo/load.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
+import { deriveKey } from './crypto/keys.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
@@ -26,17 +27,17 @@ export async function startOutcry(options: { config: Config; role: Role; logger?
   const database = openDatabase({ url: config.databaseUrl });
   const applied = await migrateToLatest(database.db);
   for (const migration of applied) logger.info({ migration }, 'migration applied');
-  if (config.loadDemo && (await loadDemoIfEmpty(database.db))) logger.info({ event: 'demo-loaded' }, 'demo campaign loaded');
+  if (config.loadDemo && (await loadDemoIfEmpty(database.db, { dataDir: config.dataDir }))) logger.info({ event: 'demo-loaded' }, 'demo campaign loaded');
 
   let app: FastifyInstance | undefined;
   let address: string | undefined;
   let worker: Worker | undefined;
   if (role === 'web' || role === 'all') {
-    app = await buildApp({ config, database, logger });
+    app = await buildApp({ config, database, logger, onMailQueued: () => worker?.wake() });
     address = await app.listen({ port: config.port, host: config.host });
     logger.info({ port: config.port, role, dialect: database.dialect, durationMs: Date.now() - startedAt }, 'outcry is serving');
   }
-  if (role === 'worker' || role === 'all') worker = startWorker({ database, logger });
+  if (role === 'worker' || role === 'all') worker = startWorker({ database, logger, config, dataKey: deriveKey(config.secretKey, 'data-key') });
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= shutdown({ app, worker, database }));

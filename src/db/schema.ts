@@ -62,12 +62,122 @@ export interface AuditLogTable {
   created_at: ColumnType<string, string, never>;
 }
 
+export interface OrganisationKeysTable {
+  id: Generated<number>;
+  key_id: string;
+  /** base64url of the raw X25519 public key. */
+  public_key: string;
+  active: Flag;
+  created_at: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export type PetitionStatus = 'open' | 'closed';
+
+export interface PetitionsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  position: number;
+  goal: number;
+  milestones: string;
+  status: PetitionStatus;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface PetitionTextsTable {
+  petition_id: number;
+  locale: string;
+  title: string;
+  target: string;
+  body_md: string;
+}
+
+export interface SealingWindowsTable {
+  id: string;
+  key_id: string;
+  /** base64url of the HPKE encapsulated key. */
+  enc: string;
+  created_at: string;
+}
+
+export type SignatureStatus = 'pending' | 'confirmed' | 'withdrawn';
+
+export interface SignaturesTable {
+  id: Generated<number>;
+  petition_id: number;
+  dedup_key: string | null;
+  window_id: string;
+  sealed: Buffer;
+  country: string;
+  status: SignatureStatus;
+  suspect: Flag;
+  suspect_reason: string | null;
+  public_name: string | null;
+  wants_updates: Flag;
+  ref: string | null;
+  confirm_token_hash: string | null;
+  withdraw_token_hash: string;
+  token_expires_at: string;
+  last_mailed_at: string;
+  created_at: string;
+  confirmed_at: string | null;
+  withdrawn_at: string | null;
+}
+
+export interface CountEventsTable {
+  id: Generated<number>;
+  petition_id: number;
+  country: string;
+  delta: number;
+  created_at: string;
+}
+
+export interface SignatureCountsTable {
+  petition_id: number;
+  country: string;
+  count: number;
+}
+
+export interface MilestonesReachedTable {
+  petition_id: number;
+  milestone: number;
+  reached_at: string;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  payload: string;
+  run_at: string;
+  attempts: number;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
   campaigns: CampaignsTable;
   campaign_texts: CampaignTextsTable;
   audit_log: AuditLogTable;
+  organisation_keys: OrganisationKeysTable;
+  settings: SettingsTable;
+  petitions: PetitionsTable;
+  petition_texts: PetitionTextsTable;
+  sealing_windows: SealingWindowsTable;
+  signatures: SignaturesTable;
+  count_events: CountEventsTable;
+  signature_counts: SignatureCountsTable;
+  milestones_reached: MilestonesReachedTable;
+  jobs: JobsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -5,6 +5,8 @@
 import i18next, { type TFunction } from 'i18next';
 import en from './locales/en.json' with { type: 'json' };
 import ru from './locales/ru.json' with { type: 'json' };
+import petitionsEn from '../features/petitions/locales/en.json' with { type: 'json' };
+import petitionsRu from '../features/petitions/locales/ru.json' with { type: 'json' };
 
 export const LOCALES = ['en', 'ru'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -12,7 +14,11 @@ export const DEFAULT_LOCALE: Locale = 'en';
 
 const instance = i18next.createInstance();
 void instance.init({
-  resources: { en: { translation: en }, ru: { translation: ru } },
+  // Each feature may keep its own strings under its own top-level key, so features never edit one shared file.
+  resources: {
+    en: { translation: { ...en, ...petitionsEn } },
+    ru: { translation: { ...ru, ...petitionsRu } },
+  },
   lng: DEFAULT_LOCALE,
   fallbackLng: DEFAULT_LOCALE,
   supportedLngs: [...LOCALES],

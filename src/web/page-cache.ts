@@ -1,19 +1,29 @@
 /**
  * Rendered public pages, keyed by everything they depend on (record version, language, day). A crowd watching
  * one campaign then costs a map lookup per request instead of a render. Per-request values (a CSRF token, a form
- * timestamp) must never be baked in: such pages are rendered uncached.
+ * timestamp) are never baked in: they are rendered as placeholders and filled in per response.
  */
 export class PageCache {
   private readonly pages = new Map<string, string>();
 
   constructor(private readonly maxEntries = 500) {}
 
-  render(key: string, render: () => string): string {
+  async render(key: string, render: () => string | Promise<string>): Promise<string> {
     const hit = this.pages.get(key);
     if (hit !== undefined) return hit;
-    const html = render();
+    const html = await render();
     if (this.pages.size >= this.maxEntries) this.pages.delete(this.pages.keys().next().value!);
     this.pages.set(key, html);
     return html;
   }
+}
+
+/**
+ * Stand-ins rendered into a cached page where a per-request value belongs (a form's CSRF token, its signed
+ * timestamp, a share code), swapped for the real, HTML-safe value on every response.
+ */
+export const PLACEHOLDER = { csrf: '__outcry_csrf__', stamp: '__outcry_stamp__', ref: '__outcry_ref__' } as const;
+
+export function fillPlaceholders(html: string, values: Record<keyof typeof PLACEHOLDER, string>): string {
+  return html.replaceAll(PLACEHOLDER.csrf, values.csrf).replaceAll(PLACEHOLDER.stamp, values.stamp).replaceAll(PLACEHOLDER.ref, values.ref);
 }

@@ -1,10 +1,9 @@
 /**
- * Public campaign pages are what a crowd reloads. Their campaign record is kept in memory for two seconds, per
+ * Public campaign pages are what a crowd reloads. Their records (campaign, petitions) are kept in memory for two seconds, per
  * database handle: writes in this process clear it at once; writes from another process (scaled mode) show
  * within the two seconds. Unknown slugs are remembered too, so a flood of made-up addresses stays off the database.
  */
 import type { Database } from '../../db/database.ts';
-import type { Campaign } from './model.ts';
 
 const TTL_MS = 2000;
 const MAX_ENTRIES = 1000;
@@ -39,7 +38,7 @@ function cacheFor(db: Database): CampaignCache {
   return cache;
 }
 
-export function cachedCampaignLookup<T extends Campaign | Campaign[] | undefined>(db: Database, key: string, load: () => Promise<T>): Promise<T> {
+export function cachedCampaignLookup<T>(db: Database, key: string, load: () => Promise<T>): Promise<T> {
   return cacheFor(db).get(key, load);
 }
 

@@ -40,7 +40,7 @@ async function expectValidHtml(page: string, response: { statusCode: number; bod
 
 /** The demo campaign is loaded once per dialect; loadDemo is idempotent. */
 async function withDemo(ctx: TestContext): Promise<number> {
-  await loadDemo(ctx.db);
+  await loadDemo(ctx.db, { dataDir: ctx.dataDir });
   const demo = await findCampaignBySlug(ctx.db, 'eyes-on-chechnya');
   if (!demo) throw new Error('the demo campaign did not load');
   return demo.id;

@@ -1,40 +1,61 @@
-import type { FastifyInstance } from 'fastify';
-import { pageContext } from '../../web/context.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FieldErrors } from '../../errors.ts';
+import { pageContext, type PageContext } from '../../web/context.ts';
 import { renderPage, sendPage } from '../../web/layout.tsx';
-import { PageCache } from '../../web/page-cache.ts';
+import { fillPlaceholders, PageCache, PLACEHOLDER } from '../../web/page-cache.ts';
+import { issueFormStamp } from '../petitions/form-stamp.ts';
+import { petitionsOfCampaign, petitionsVersion, renderPetitionSections } from '../petitions/page.tsx';
 import type { Campaign } from './model.ts';
 import { getHomeCampaigns, getPublicCampaign } from './service.ts';
 import { parseMastodonInstance } from './share.ts';
 import { CampaignPage, HomePage, MastodonSharePage } from './views.tsx';
 
-/** What a public campaign page depends on: the record's version, the language and the day (for the counter). */
-function pageKey(campaigns: Campaign[], locale: string, now: Date): string {
-  return `${locale}|${now.toISOString().slice(0, 10)}|${campaigns.map((c) => `${c.id}@${c.updatedAt}`).join(',')}`;
+const REF_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+export interface RejectedForm {
+  petitionId: number;
+  values: Record<string, unknown>;
+  errors: FieldErrors;
 }
 
-export function registerCampaignRoutes(app: FastifyInstance): void {
-  const { db } = app.deps.database;
-  const { publicUrl } = app.deps.config;
+export function registerCampaignRoutes(app: FastifyInstance) {
+  const { deps } = app;
+  const { db } = deps.database;
+  const { publicUrl } = deps.config;
   const pages = new PageCache();
+
+  /** Where the per-request values go: placeholders in a cached page, real values in a one-off render. */
+  const tokensFor = (request: FastifyRequest, ctx: PageContext) => {
+    const ref = (request.query as Record<string, unknown> | undefined)?.['ref'];
+    return { csrf: ctx.csrfToken(), stamp: issueFormStamp(deps.keys.formStamp), ref: typeof ref === 'string' && REF_PATTERN.test(ref) ? ref : '' };
+  };
+
+  /**
+   * A campaign page, from the cache when nothing it shows has changed (record, language, day, counts). The cached
+   * page holds placeholders where this request's CSRF token, form timestamp and share code go.
+   */
+  const campaignHtml = async (request: FastifyRequest, reply: FastifyReply, campaign: Campaign, kind: string): Promise<string> => {
+    const ctx = pageContext(request, reply);
+    const now = new Date();
+    const petitions = await petitionsOfCampaign(db, campaign.id);
+    const key = `${kind}|${ctx.locale}|${now.toISOString().slice(0, 10)}|${campaign.id}@${campaign.updatedAt}|${petitionsVersion(deps.countBoard, petitions)}`;
+    const html = await pages.render(key, async () => {
+      const sections = await renderPetitionSections({ db, board: deps.countBoard, ctx, campaign, petitions, tokens: PLACEHOLDER });
+      return renderPage(<CampaignPage ctx={ctx} campaign={campaign} publicUrl={publicUrl} now={now}>{sections}</CampaignPage>);
+    });
+    return fillPlaceholders(html, tokensFor(request, ctx));
+  };
 
   app.get('/', async (request, reply) => {
     const { featured, published } = await getHomeCampaigns(db);
+    if (featured) return sendPage(reply, await campaignHtml(request, reply, featured, 'home'));
     const ctx = pageContext(request, reply);
-    const now = new Date();
-    const html = pages.render(`home|${pageKey(published, ctx.locale, now)}`, () =>
-      renderPage(<HomePage ctx={ctx} featured={featured} published={published} publicUrl={publicUrl} now={now} />),
-    );
-    return sendPage(reply, html);
+    return sendPage(reply, <HomePage ctx={ctx} published={published} />);
   });
 
   app.get<{ Params: { slug: string } }>('/c/:slug', async (request, reply) => {
     const campaign = await getPublicCampaign(db, request.params.slug);
-    const ctx = pageContext(request, reply);
-    const now = new Date();
-    const html = pages.render(`campaign|${pageKey([campaign], ctx.locale, now)}`, () =>
-      renderPage(<CampaignPage ctx={ctx} campaign={campaign} publicUrl={publicUrl} now={now} />),
-    );
-    return sendPage(reply, html);
+    return sendPage(reply, await campaignHtml(request, reply, campaign, 'campaign'));
   });
 
   app.get<{ Querystring: { text?: unknown; instance?: unknown } }>('/share/mastodon', async (request, reply) => {
@@ -46,4 +67,15 @@ export function registerCampaignRoutes(app: FastifyInstance): void {
     }
     return sendPage(reply, <MastodonSharePage ctx={pageContext(request, reply)} text={text} error={typeof rawInstance === 'string'} />, typeof rawInstance === 'string' ? 400 : 200);
   });
+
+  return {
+    /** The campaign page again with a signer's rejected form, their values kept and each error shown: never cached. */
+    async renderWithRejectedForm(request: FastifyRequest, reply: FastifyReply, slug: string, rejected: RejectedForm): Promise<FastifyReply> {
+      const campaign = await getPublicCampaign(db, slug);
+      const ctx = pageContext(request, reply);
+      const petitions = await petitionsOfCampaign(db, campaign.id);
+      const sections = await renderPetitionSections({ db, board: deps.countBoard, ctx, campaign, petitions, tokens: tokensFor(request, ctx), rejected });
+      return sendPage(reply, <CampaignPage ctx={ctx} campaign={campaign} publicUrl={publicUrl} now={new Date()}>{sections}</CampaignPage>, 400);
+    },
+  };
 }

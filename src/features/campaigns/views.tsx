@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../../web/context.ts';
 import { formatDate, formatNumber } from '../../web/i18n.ts';
 import { Layout } from '../../web/layout.tsx';
@@ -5,7 +6,7 @@ import { markdownToPlainText, renderMarkdown } from '../../web/markdown.ts';
 import { daysSince, textFor, type Campaign } from './model.ts';
 import { shareLinks } from './share.ts';
 
-export function CampaignPage({ ctx, campaign, publicUrl, now }: { ctx: PageContext; campaign: Campaign; publicUrl: string; now: Date }) {
+export function CampaignPage({ ctx, campaign, publicUrl, now, children }: { ctx: PageContext; campaign: Campaign; publicUrl: string; now: Date; children?: ComponentChildren }) {
   const { t, locale } = ctx;
   const { text, locale: textLocale, translated } = textFor(campaign, locale);
   const url = `${publicUrl}/c/${campaign.slug}`;
@@ -43,6 +44,8 @@ export function CampaignPage({ ctx, campaign, publicUrl, now }: { ctx: PageConte
           </section>
         </div>
 
+        {children}
+
         <section aria-labelledby="story-heading" class="story" lang={contentLang}>
           <h2 id="story-heading">{t('campaign.story')}</h2>
           <div dangerouslySetInnerHTML={{ __html: renderMarkdown(text.storyMd) }} />
@@ -78,8 +81,8 @@ function ShareSection({ ctx, url, text, subject, hashtag }: { ctx: PageContext; 
   );
 }
 
-export function HomePage({ ctx, featured, published, publicUrl, now }: { ctx: PageContext; featured: Campaign | undefined; published: Campaign[]; publicUrl: string; now: Date }) {
-  if (featured) return <CampaignPage ctx={ctx} campaign={featured} publicUrl={publicUrl} now={now} />;
+/** The home page when no campaign is featured: the list of published campaigns. */
+export function HomePage({ ctx, published }: { ctx: PageContext; published: Campaign[] }) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('home.title')}>

@@ -1,0 +1,22 @@
+/**
+ * A signed timestamp in each signing form. People take seconds to fill a form; scripts post at once. A missing,
+ * forged or too-quick stamp does not refuse the signature: it marks it suspect, silently, for a moderator to review.
+ */
+import { constantTimeEqual, hmacBase64Url } from '../../crypto/keys.ts';
+
+const MIN_FILL_MS = 3000;
+
+export function issueFormStamp(key: Buffer, now = Date.now()): string {
+  return `${now}.${hmacBase64Url(key, String(now))}`;
+}
+
+export type StampVerdict = 'ok' | 'missing' | 'forged' | 'too-fast';
+
+export function checkFormStamp(key: Buffer, stamp: unknown, now = Date.now()): StampVerdict {
+  if (typeof stamp !== 'string' || stamp === '') return 'missing';
+  const match = /^(\d{13})\.([A-Za-z0-9_-]{43})$/.exec(stamp);
+  if (!match || !constantTimeEqual(match[2]!, hmacBase64Url(key, match[1]!))) return 'forged';
+  const issuedAt = Number(match[1]);
+  if (issuedAt > now + 60_000) return 'forged';
+  return now - issuedAt < MIN_FILL_MS ? 'too-fast' : 'ok';
+}

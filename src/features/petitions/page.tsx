@@ -1,0 +1,58 @@
+/**
+ * The petitions part of a campaign page: which petitions, their counts, milestones and recent signers, rendered as
+ * sections. The campaign page is cached per "version"; this file says what the petitions add to that version.
+ */
+import type { VNode } from 'preact';
+import type { Database } from '../../db/database.ts';
+import type { FieldErrors } from '../../errors.ts';
+import type { PageContext } from '../../web/context.ts';
+import type { FormValues } from '../../web/fields.tsx';
+import type { Campaign } from '../campaigns/model.ts';
+import { cachedCampaignLookup } from '../campaigns/cache.ts';
+import type { CountBoard } from './count-board.ts';
+import type { Petition } from './model.ts';
+import { listMilestonesReached, listPetitionsOfCampaign, listRecentPublicSigners } from './queries.ts';
+import { PetitionSection, type FormTokens } from './views.tsx';
+
+const RECENT_SIGNERS = 8;
+
+export function petitionsOfCampaign(db: Database, campaignId: number): Promise<Petition[]> {
+  return cachedCampaignLookup(db, `petitions:${campaignId}`, () => listPetitionsOfCampaign(db, campaignId));
+}
+
+/** Changes whenever what the sections show could change: a petition edited, a count moved. */
+export function petitionsVersion(board: CountBoard, petitions: Petition[]): string {
+  return petitions.map((p) => `${p.id}@${p.updatedAt}#${board.count(p.id).total}`).join(',');
+}
+
+export async function renderPetitionSections(options: {
+  db: Database;
+  board: CountBoard;
+  ctx: PageContext;
+  campaign: Campaign;
+  petitions: Petition[];
+  tokens: FormTokens;
+  /** A rejected submission to show again, with its errors, on the petition it was for. */
+  rejected?: { petitionId: number; values: FormValues; errors: FieldErrors };
+}): Promise<VNode[]> {
+  const { db, board, ctx, campaign, petitions, tokens, rejected } = options;
+  const sections: VNode[] = [];
+  for (const petition of petitions) {
+    const [milestones, recent] = await Promise.all([listMilestonesReached(db, petition.id), listRecentPublicSigners(db, petition.id, RECENT_SIGNERS)]);
+    const isRejected = rejected?.petitionId === petition.id;
+    sections.push(
+      <PetitionSection
+        ctx={ctx}
+        slug={campaign.slug}
+        petition={petition}
+        fallbackLocales={campaign.locales}
+        count={board.count(petition.id)}
+        milestones={milestones}
+        recent={recent}
+        tokens={tokens}
+        {...(isRejected ? { values: rejected.values, errors: rejected.errors } : {})}
+      />,
+    );
+  }
+  return sections;
+}

@@ -1,0 +1,271 @@
+import { randomBytes } from 'node:crypto';
+import disposableDomains from 'disposable-email-domains' with { type: 'json' };
+import type { Database } from '../../db/database.ts';
+import { AppError, type FieldErrors } from '../../errors.ts';
+import { encryptForServer } from '../../crypto/data-key.ts';
+import { hmacBase64Url, sha256Hex } from '../../crypto/keys.ts';
+import { readCheckbox, readText, type FormBody } from '../../web/form.ts';
+import type { Locale } from '../../web/i18n.ts';
+import type { TokenBucketLimiter } from '../../web/rate-limit.ts';
+import { recordAudit } from '../audit/queries.ts';
+import type { SwitchBoard } from '../settings/switches.ts';
+import { COUNTRY_CODES } from './countries.ts';
+import { canonicalEmail, emailDomain, isValidEmail } from './email.ts';
+import { checkFormStamp } from './form-stamp.ts';
+import type { Petition, PetitionInput, Signing } from './model.ts';
+import { closePetitionRow, findPetitionById, insertPetition, listPetitionsOfCampaign, reopenPetitionRow, updatePetitionRow } from './queries.ts';
+import type { SupporterSealer } from './sealer.ts';
+import type { SignatureWriter, WriteOutcome } from './signature-writer.ts';
+
+const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const DISPOSABLE = new Set<string>(disposableDomains as string[]);
+
+export interface SigningDeps {
+  db: Database;
+  sealer: SupporterSealer;
+  writer: SignatureWriter;
+  switches: SwitchBoard;
+  keys: { pepper: Buffer; formStamp: Buffer; dataKey: Buffer };
+  /** Over this per-client limit a signature is kept but marked suspect. */
+  softLimiter: TokenBucketLimiter;
+  /** Over this one the client is refused for a while (429). */
+  hardLimiter: TokenBucketLimiter;
+}
+
+export interface SignForm {
+  name: string;
+  email: string;
+  country: string;
+  postcode: string;
+  wantsUpdates: boolean;
+  showName: boolean;
+  ref: string | null;
+  petitionId: number | undefined;
+  /** The hidden field only bots fill in. */
+  honeypotFilled: boolean;
+  stamp: unknown;
+}
+
+const REF_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** Reads a signing form (or JSON body). Bad fields throw one validation error naming each of them. */
+export function parseSignForm(body: FormBody): SignForm {
+  const errors: FieldErrors = {};
+  const name = readText(body, 'name', { required: true, max: 100 }, errors);
+  const email = readText(body, 'email', { required: true, max: 254 }, errors);
+  if (!errors['email'] && !isValidEmail(email)) errors['email'] = 'petitions.validation.email';
+  const country = readText(body, 'country', { required: true, max: 2 }, errors).toUpperCase();
+  if (!errors['country'] && !COUNTRY_CODES.has(country)) errors['country'] = 'petitions.validation.country';
+  const postcode = readText(body, 'postcode', { max: 20 }, errors);
+  if (!readCheckbox(body, 'consent') || body['consent'] === 'false' || body['consent'] === false) errors['consent'] = 'petitions.validation.consent';
+  const refText = readText(body, 'ref', { max: 32 }, errors);
+  const ref = refText && REF_PATTERN.test(refText) ? refText : null;
+  const petitionText = readText(body, 'petition', { max: 15 }, errors);
+  const petitionId = /^\d{1,15}$/.test(petitionText) ? Number(petitionText) : undefined;
+  if (petitionText && petitionId === undefined) errors['petition'] = 'petitions.validation.petition';
+  if (Object.keys(errors).length > 0) throw new AppError('validation_failed', 'Some fields are not valid.', { fields: errors });
+  const honeypot = body['website'];
+  return {
+    name,
+    email,
+    country,
+    postcode,
+    wantsUpdates: isTruthy(body['updates']),
+    showName: isTruthy(body['show_name']),
+    ref,
+    petitionId,
+    honeypotFilled: typeof honeypot === 'string' ? honeypot !== '' : honeypot !== undefined && honeypot !== null,
+    stamp: body['ts'],
+  };
+}
+
+function isTruthy(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value !== '' && value !== 'false' && value !== '0');
+}
+
+/** The petition a campaign's form signs: the one named, or the campaign's first open one. */
+export async function petitionToSign(db: Database, campaignId: number, petitionId: number | undefined): Promise<Petition> {
+  const petitions = await listPetitionsOfCampaign(db, campaignId);
+  const petition = petitionId === undefined ? petitions.find((p) => p.status === 'open') ?? petitions[0] : petitions.find((p) => p.id === petitionId);
+  if (!petition) throw new AppError('not_found', 'This campaign has no petition to sign.', { messageKey: 'petitions.errors.noPetition' });
+  if (petition.status !== 'open') throw new AppError('gone', 'This petition is closed and no longer takes signatures.', { messageKey: 'petitions.errors.closed' });
+  return petition;
+}
+
+export function dedupKey(pepper: Buffer, petitionId: number, email: string): string {
+  return hmacBase64Url(pepper, `${petitionId}:${canonicalEmail(email)}`);
+}
+
+function firstName(name: string): string {
+  return (name.split(/\s+/)[0] ?? '').slice(0, 40);
+}
+
+function suspicion(deps: SigningDeps, form: SignForm, clientKey: string): string | null {
+  if (!deps.softLimiter.take(clientKey)) return 'rate';
+  const stamp = checkFormStamp(deps.keys.formStamp, form.stamp);
+  if (stamp !== 'ok') return `stamp:${stamp}`;
+  if (DISPOSABLE.has(emailDomain(form.email))) return 'disposable-domain';
+  return null;
+}
+
+export type SignOutcome = WriteOutcome | 'ignored';
+
+/**
+ * Takes one signature. Resolves only after it is committed with its confirmation mail queued. The outcome is never
+ * shown to the signer as such: "check your email" is the answer whether the address is new or had signed before,
+ * so the form cannot be used to test who signed.
+ */
+export async function signPetition(deps: SigningDeps, options: { campaignId: number; form: SignForm; clientKey: string; locale: Locale; campaignSlug: string }): Promise<SignOutcome> {
+  const { form, clientKey } = options;
+  if (!deps.hardLimiter.take(clientKey)) throw new AppError('rate_limited', 'Too many signatures from this connection. Please wait a minute.');
+  const switches = await deps.switches.get();
+  if (switches.signingPaused) throw new AppError('unavailable', 'Signing is paused for a moment. Please try again later.', { messageKey: 'petitions.errors.paused' });
+  const petition = await petitionToSign(deps.db, options.campaignId, form.petitionId);
+  // A bot that filled the invisible field is told "thank you" and nothing is stored or mailed.
+  if (form.honeypotFilled) return 'ignored';
+
+  const signing: Signing = {
+    petitionId: petition.id,
+    name: form.name,
+    email: form.email,
+    postcode: form.postcode,
+    country: form.country,
+    wantsUpdates: form.wantsUpdates,
+    showName: form.showName,
+    ref: form.ref,
+    locale: options.locale,
+    suspectReason: suspicion(deps, form, clientKey),
+  };
+  const sealed = await deps.sealer.seal(petition.id, { name: signing.name, email: signing.email, postcode: signing.postcode });
+  const confirmToken = randomBytes(32).toString('base64url');
+  const withdrawToken = randomBytes(32).toString('base64url');
+  const now = new Date();
+  const mailPayload = encryptForServer(
+    deps.keys.dataKey,
+    JSON.stringify({ to: signing.email, name: firstName(signing.name), locale: signing.locale, campaignSlug: options.campaignSlug, petitionId: petition.id, confirmToken, withdrawToken }),
+  );
+  return deps.writer.submit({
+    window: sealed.window,
+    mailPayload,
+    row: {
+      petition_id: petition.id,
+      dedup_key: dedupKey(deps.keys.pepper, petition.id, signing.email),
+      window_id: sealed.window.id,
+      sealed: sealed.sealed,
+      country: signing.country,
+      status: 'pending',
+      suspect: signing.suspectReason ? 1 : 0,
+      suspect_reason: signing.suspectReason,
+      public_name: signing.showName ? firstName(signing.name) : null,
+      wants_updates: signing.wantsUpdates ? 1 : 0,
+      ref: signing.ref,
+      confirm_token_hash: sha256Hex(confirmToken),
+      withdraw_token_hash: sha256Hex(withdrawToken),
+      token_expires_at: new Date(now.getTime() + CONFIRM_TOKEN_TTL_MS).toISOString(),
+      last_mailed_at: now.toISOString(),
+      created_at: now.toISOString(),
+      confirmed_at: null,
+      withdrawn_at: null,
+    },
+  });
+}
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export interface TokenTarget {
+  signatureId: number;
+  petitionId: number;
+  status: 'pending' | 'confirmed' | 'withdrawn';
+}
+
+async function findByToken(db: Database, column: 'confirm_token_hash' | 'withdraw_token_hash', token: string): Promise<(TokenTarget & { country: string; suspect: number; expiresAt: string }) | undefined> {
+  if (!TOKEN_PATTERN.test(token)) return undefined;
+  const row = await db
+    .selectFrom('signatures')
+    .select(['id', 'petition_id', 'status', 'country', 'suspect', 'token_expires_at'])
+    .where(column, '=', sha256Hex(token))
+    .executeTakeFirst();
+  return row ? { signatureId: Number(row.id), petitionId: Number(row.petition_id), status: row.status, country: row.country, suspect: row.suspect, expiresAt: row.token_expires_at } : undefined;
+}
+
+/** What a confirmation link points at, for the page that shows the confirm button. */
+export async function lookUpConfirmation(db: Database, token: string): Promise<TokenTarget> {
+  const target = await findByToken(db, 'confirm_token_hash', token);
+  if (!target || (target.status === 'pending' && Date.parse(target.expiresAt) < Date.now())) {
+    throw new AppError('not_found', 'This confirmation link is not valid or has expired.', { messageKey: 'petitions.errors.badConfirmLink' });
+  }
+  return target;
+}
+
+/** Confirms a signature. Confirming twice is harmless; only the first adds to the count. */
+export async function confirmSignature(db: Database, token: string): Promise<TokenTarget> {
+  const target = await lookUpConfirmation(db, token);
+  if (target.status !== 'pending') return target;
+  return db.transaction().execute(async (trx) => {
+    const now = new Date().toISOString();
+    const updated = await trx
+      .updateTable('signatures')
+      .set({ status: 'confirmed', confirmed_at: now })
+      .where('id', '=', target.signatureId)
+      .where('status', '=', 'pending')
+      .returning(['country', 'suspect'])
+      .executeTakeFirst();
+    if (updated && updated.suspect === 0) {
+      await trx.insertInto('count_events').values({ petition_id: target.petitionId, country: updated.country, delta: 1, created_at: now }).execute();
+    }
+    return { ...target, status: 'confirmed' as const };
+  });
+}
+
+export async function lookUpWithdrawal(db: Database, token: string): Promise<TokenTarget> {
+  const target = await findByToken(db, 'withdraw_token_hash', token);
+  if (!target) throw new AppError('not_found', 'This link is not valid.', { messageKey: 'petitions.errors.badWithdrawLink' });
+  return target;
+}
+
+/** Withdraws a signature: it stops counting, and the sealed name and address are erased. */
+export async function withdrawSignature(db: Database, token: string): Promise<TokenTarget> {
+  const target = await lookUpWithdrawal(db, token);
+  if (target.status === 'withdrawn') return target;
+  return db.transaction().execute(async (trx) => {
+    const now = new Date().toISOString();
+    const before = await trx.selectFrom('signatures').select(['status', 'suspect', 'country']).where('id', '=', target.signatureId).executeTakeFirstOrThrow();
+    await trx
+      .updateTable('signatures')
+      .set({ status: 'withdrawn', withdrawn_at: now, sealed: Buffer.alloc(0), public_name: null, dedup_key: null, confirm_token_hash: null })
+      .where('id', '=', target.signatureId)
+      .execute();
+    if (before.status === 'confirmed' && before.suspect === 0) {
+      await trx.insertInto('count_events').values({ petition_id: target.petitionId, country: before.country, delta: -1, created_at: now }).execute();
+    }
+    return { ...target, status: 'withdrawn' as const };
+  });
+}
+
+export async function createPetition(db: Database, options: { userId: number | null; campaignId: number; input: PetitionInput }): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const id = await insertPetition(trx, options.campaignId, options.input, new Date().toISOString());
+    await recordAudit(trx, { userId: options.userId, action: 'petition.create', entityType: 'petition', entityId: id, changes: { goal: [null, options.input.goal], milestones: [null, options.input.milestones.join(',')] } });
+    return id;
+  });
+}
+
+export async function updatePetition(db: Database, options: { userId: number | null; id: number; input: PetitionInput }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await findPetitionById(trx, options.id);
+    if (!before) throw new AppError('not_found', 'No such petition.');
+    await updatePetitionRow(trx, options.id, options.input, new Date().toISOString());
+    await recordAudit(trx, { userId: options.userId, action: 'petition.update', entityType: 'petition', entityId: options.id, changes: { goal: [before.goal, options.input.goal], milestones: [before.milestones.join(','), options.input.milestones.join(',')] } });
+  });
+}
+
+export async function setPetitionOpen(db: Database, options: { userId: number | null; id: number; open: boolean }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await findPetitionById(trx, options.id);
+    if (!before) throw new AppError('not_found', 'No such petition.');
+    const now = new Date().toISOString();
+    if (options.open) await reopenPetitionRow(trx, options.id, now);
+    else await closePetitionRow(trx, options.id, now);
+    await recordAudit(trx, { userId: options.userId, action: options.open ? 'petition.reopen' : 'petition.close', entityType: 'petition', entityId: options.id, changes: { status: [before.status, options.open ? 'open' : 'closed'] } });
+  });
+}

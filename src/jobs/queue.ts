@@ -1,0 +1,65 @@
+/**
+ * Jobs kept in the database: enqueued inside the transaction that makes them necessary (so a committed signature
+ * always has its mail queued), claimed by workers with SKIP LOCKED on PostgreSQL so each runs once, deleted when done.
+ */
+import type { Database } from '../db/database.ts';
+import type { Dialect } from '../config.ts';
+
+export interface JobRow {
+  id: number;
+  kind: string;
+  payload: string;
+  attempts: number;
+}
+
+export async function enqueueJob(db: Database, job: { kind: string; payload: string; runAt?: Date }): Promise<void> {
+  const now = new Date().toISOString();
+  await db
+    .insertInto('jobs')
+    .values({ kind: job.kind, payload: job.payload, run_at: (job.runAt ?? new Date()).toISOString(), attempts: 0, locked_until: null, last_error: null, created_at: now })
+    .execute();
+}
+
+/** Takes up to `limit` due jobs and locks them for `lockMs`; a worker that dies lets them run again after that. */
+export async function claimDueJobs(db: Database, dialect: Dialect, options: { limit: number; lockMs: number; now?: Date }): Promise<JobRow[]> {
+  const now = options.now ?? new Date();
+  const nowIso = now.toISOString();
+  let due = db
+    .selectFrom('jobs')
+    .select('id')
+    .where('run_at', '<=', nowIso)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', nowIso)]))
+    .orderBy('run_at')
+    .limit(options.limit);
+  if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+  const rows = await db
+    .updateTable('jobs')
+    .set((eb) => ({ locked_until: new Date(now.getTime() + options.lockMs).toISOString(), attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', due)
+    .returning(['id', 'kind', 'payload', 'attempts'])
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, payload: r.payload, attempts: r.attempts }));
+}
+
+export async function completeJob(db: Database, id: number): Promise<void> {
+  await db.deleteFrom('jobs').where('id', '=', id).execute();
+}
+
+/** Exponential backoff from 5 s up to an hour between tries. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(5000 * 2 ** Math.max(0, attempts - 1), 60 * 60 * 1000);
+}
+
+export async function rescheduleJob(db: Database, job: JobRow, errorCode: string, now = new Date()): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ run_at: new Date(now.getTime() + retryDelayMs(job.attempts)).toISOString(), locked_until: null, last_error: errorCode.slice(0, 100) })
+    .where('id', '=', job.id)
+    .execute();
+}
+
+export async function countQueuedJobs(db: Database, kind?: string): Promise<number> {
+  let query = db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (kind) query = query.where('kind', '=', kind);
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
