@@ -3,22 +3,43 @@
  * and dates. The locale comes from `?lang=`, then the `lang` cookie, then Accept-Language.
  */
 import i18next, { type TFunction } from 'i18next';
-import en from './locales/en.json' with { type: 'json' };
-import ru from './locales/ru.json' with { type: 'json' };
-import petitionsEn from '../features/petitions/locales/en.json' with { type: 'json' };
-import petitionsRu from '../features/petitions/locales/ru.json' with { type: 'json' };
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 
 export const LOCALES = ['en', 'ru'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'en';
 
+type Strings = { [key: string]: string | Strings };
+
+function deepMerge(target: Strings, source: Strings): Strings {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    target[key] = typeof value === 'object' && typeof existing === 'object' ? deepMerge(existing, value) : value;
+  }
+  return target;
+}
+
+/**
+ * The shared strings in web/locales, then each feature's own in features/<name>/locales: a feature adds its strings
+ * without touching a shared file. Read once, at start.
+ */
+function loadStrings(locale: string): Strings {
+  const web = fileURLToPath(new URL('./locales/', import.meta.url));
+  const features = fileURLToPath(new URL('../features/', import.meta.url));
+  const files = [path.join(web, `${locale}.json`)];
+  for (const feature of readdirSync(features).sort()) {
+    const file = path.join(features, feature, 'locales', `${locale}.json`);
+    if (existsSync(file)) files.push(file);
+  }
+  return files.reduce<Strings>((all, file) => deepMerge(all, JSON.parse(readFileSync(file, 'utf8')) as Strings), {});
+}
+
 const instance = i18next.createInstance();
 void instance.init({
   // Each feature may keep its own strings under its own top-level key, so features never edit one shared file.
-  resources: {
-    en: { translation: { ...en, ...petitionsEn } },
-    ru: { translation: { ...ru, ...petitionsRu } },
-  },
+  resources: Object.fromEntries(LOCALES.map((locale) => [locale, { translation: loadStrings(locale) }])),
   lng: DEFAULT_LOCALE,
   fallbackLng: DEFAULT_LOCALE,
   supportedLngs: [...LOCALES],
