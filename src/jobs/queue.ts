@@ -12,11 +12,23 @@ export interface JobRow {
   attempts: number;
 }
 
-export async function enqueueJob(db: Database, job: { kind: string; payload: string; runAt?: Date }): Promise<void> {
+export interface NewJob {
+  kind: string;
+  payload: string;
+  runAt?: Date;
+}
+
+export async function enqueueJob(db: Database, job: NewJob): Promise<void> {
+  await enqueueJobs(db, [job]);
+}
+
+/** Several jobs in one statement: the signing hot path queues a whole batch's mail at once. */
+export async function enqueueJobs(db: Database, jobs: NewJob[]): Promise<void> {
+  if (jobs.length === 0) return;
   const now = new Date().toISOString();
   await db
     .insertInto('jobs')
-    .values({ kind: job.kind, payload: job.payload, run_at: (job.runAt ?? new Date()).toISOString(), attempts: 0, locked_until: null, last_error: null, created_at: now })
+    .values(jobs.map((job) => ({ kind: job.kind, payload: job.payload, run_at: job.runAt?.toISOString() ?? now, attempts: 0, locked_until: null, last_error: null, created_at: now })))
     .execute();
 }
 

@@ -8,6 +8,7 @@ import { readCheckbox, readText, type FormBody } from '../../web/form.ts';
 import type { Locale } from '../../web/i18n.ts';
 import type { TokenBucketLimiter } from '../../web/rate-limit.ts';
 import { recordAudit } from '../audit/queries.ts';
+import { cachedCampaignLookup, forgetCachedCampaigns } from '../campaigns/cache.ts';
 import type { SwitchBoard } from '../settings/switches.ts';
 import { COUNTRY_CODES } from './countries.ts';
 import { canonicalEmail, emailDomain, isValidEmail } from './email.ts';
@@ -85,7 +86,7 @@ function isTruthy(value: unknown): boolean {
 
 /** The petition a campaign's form signs: the one named, or the campaign's first open one. */
 export async function petitionToSign(db: Database, campaignId: number, petitionId: number | undefined): Promise<Petition> {
-  const petitions = await listPetitionsOfCampaign(db, campaignId);
+  const petitions = await cachedCampaignLookup(db, `petitions:${campaignId}`, () => listPetitionsOfCampaign(db, campaignId));
   const petition = petitionId === undefined ? petitions.find((p) => p.status === 'open') ?? petitions[0] : petitions.find((p) => p.id === petitionId);
   if (!petition) throw new AppError('not_found', 'This campaign has no petition to sign.', { messageKey: 'petitions.errors.noPetition' });
   if (petition.status !== 'open') throw new AppError('gone', 'This petition is closed and no longer takes signatures.', { messageKey: 'petitions.errors.closed' });
@@ -243,11 +244,13 @@ export async function withdrawSignature(db: Database, token: string): Promise<To
 }
 
 export async function createPetition(db: Database, options: { userId: number | null; campaignId: number; input: PetitionInput }): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const id = await insertPetition(trx, options.campaignId, options.input, new Date().toISOString());
-    await recordAudit(trx, { userId: options.userId, action: 'petition.create', entityType: 'petition', entityId: id, changes: { goal: [null, options.input.goal], milestones: [null, options.input.milestones.join(',')] } });
-    return id;
+  const id = await db.transaction().execute(async (trx) => {
+    const newId = await insertPetition(trx, options.campaignId, options.input, new Date().toISOString());
+    await recordAudit(trx, { userId: options.userId, action: 'petition.create', entityType: 'petition', entityId: newId, changes: { goal: [null, options.input.goal], milestones: [null, options.input.milestones.join(',')] } });
+    return newId;
   });
+  forgetCachedCampaigns(db);
+  return id;
 }
 
 export async function updatePetition(db: Database, options: { userId: number | null; id: number; input: PetitionInput }): Promise<void> {
@@ -257,6 +260,7 @@ export async function updatePetition(db: Database, options: { userId: number | n
     await updatePetitionRow(trx, options.id, options.input, new Date().toISOString());
     await recordAudit(trx, { userId: options.userId, action: 'petition.update', entityType: 'petition', entityId: options.id, changes: { goal: [before.goal, options.input.goal], milestones: [before.milestones.join(','), options.input.milestones.join(',')] } });
   });
+  forgetCachedCampaigns(db);
 }
 
 export async function setPetitionOpen(db: Database, options: { userId: number | null; id: number; open: boolean }): Promise<void> {
@@ -268,4 +272,5 @@ export async function setPetitionOpen(db: Database, options: { userId: number | 
     else await closePetitionRow(trx, options.id, now);
     await recordAudit(trx, { userId: options.userId, action: options.open ? 'petition.reopen' : 'petition.close', entityType: 'petition', entityId: options.id, changes: { status: [before.status, options.open ? 'open' : 'closed'] } });
   });
+  forgetCachedCampaigns(db);
 }

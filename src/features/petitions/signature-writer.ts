@@ -6,7 +6,7 @@
 import type { Insertable } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { SignaturesTable } from '../../db/schema.ts';
-import { enqueueJob } from '../../jobs/queue.ts';
+import { enqueueJob, enqueueJobs } from '../../jobs/queue.ts';
 import type { SealingWindow } from '../../crypto/hpke.ts';
 
 /** How often one pending signature may trigger another confirmation mail. */
@@ -90,15 +90,19 @@ export class SignatureWriter {
 
     const outcomes: WriteOutcome[] = [];
     const seen = new Set<string>();
+    const mails: string[] = [];
     for (const pending of batch) {
       const key = `${pending.row.petition_id}|${pending.row.dedup_key}`;
       if (created.has(key) && !seen.has(key)) {
         seen.add(key);
-        await enqueueJob(trx, { kind: 'confirmation-mail', payload: pending.mailPayload });
+        mails.push(pending.mailPayload);
         outcomes.push('created');
       } else {
         outcomes.push(await this.resendIfStillPending(trx, pending));
       }
+    }
+    for (let start = 0; start < mails.length; start += CHUNK) {
+      await enqueueJobs(trx, mails.slice(start, start + CHUNK).map((payload) => ({ kind: 'confirmation-mail', payload })));
     }
     return outcomes;
   }
