@@ -3,6 +3,7 @@
  * Embedded mode runs it inside the web process; scaled mode runs it as `outcry start --role worker` on one or more
  * processes, which share the queue through SKIP LOCKED and the counts through an advisory lock.
  */
+import { performance } from 'node:perf_hooks';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
@@ -34,6 +35,8 @@ const JOB_HANDLERS: Record<string, JobHandler> = {
 const POLL_MS = 500;
 const LOCK_MS = 60_000;
 const BATCH = 20;
+const BUSY_BATCH = 4;
+const BUSY_UTILISATION = 0.8;
 /** Two days of hourly retries: past that, a confirmation link would be close to expiring anyway. */
 const MAX_ATTEMPTS = 60;
 
@@ -68,6 +71,20 @@ export function startWorker(options: { database: DatabaseHandle; logger: Logger;
 
   let draining = false;
   let again = false;
+  // When this process is also serving a crowd (embedded mode), signing comes first: while the event loop is busy,
+  // mail goes out in small batches per poll and the queue drains once the spike passes. Nothing is lost meanwhile.
+  let utilisation = performance.eventLoopUtilization();
+  let lastBusyDrain = 0;
+  const batchSize = () => {
+    const now = performance.eventLoopUtilization();
+    const busy = performance.eventLoopUtilization(now, utilisation).utilization > BUSY_UTILISATION;
+    utilisation = now;
+    if (!busy) return BATCH;
+    // Busy: one small batch per poll interval, however often signing wakes us.
+    if (Date.now() - lastBusyDrain < (options.pollMs ?? POLL_MS)) return 0;
+    lastBusyDrain = Date.now();
+    return BUSY_BATCH;
+  };
   const drain = async () => {
     if (draining) {
       again = true;
@@ -77,7 +94,9 @@ export function startWorker(options: { database: DatabaseHandle; logger: Logger;
     try {
       do {
         again = false;
-        const jobs = await claimDueJobs(db, dialect, { limit: BATCH, lockMs: LOCK_MS });
+        const limit = batchSize();
+        if (limit === 0) break;
+        const jobs = await claimDueJobs(db, dialect, { limit, lockMs: LOCK_MS });
         for (const job of jobs) await runJob(job);
         if (jobs.length === BATCH) again = true;
       } while (again && !stopped);
