@@ -22,6 +22,7 @@ import { registerPetitionRoutes } from './features/petitions/routes.tsx';
 import { CountBoard } from './features/petitions/count-board.ts';
 import { SupporterSealer } from './features/petitions/sealer.ts';
 import { SignatureWriter } from './features/petitions/signature-writer.ts';
+import { UsedProofs } from './features/petitions/proof-of-work.ts';
 import type { SigningDeps } from './features/petitions/service.ts';
 import { SwitchBoard } from './features/settings/switches.ts';
 import { TokenBucketLimiter } from './web/rate-limit.ts';
@@ -106,6 +107,7 @@ export async function buildApp(options: {
       // one address can still sign; a script cannot flood the count.
       softLimiter: new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 6 }),
       hardLimiter: new TokenBucketLimiter({ capacity: 60, refillPerSecond: 1 }),
+      usedProofs: new UsedProofs(),
     },
   };
   await countBoard.refresh();

@@ -6,6 +6,12 @@ import type { Role } from '../../src/db/schema.ts';
 import type { CampaignInput } from '../../src/features/campaigns/model.ts';
 import { changeCampaignStatus, createCampaign } from '../../src/features/campaigns/service.ts';
 import { addOrResetUser } from '../../src/features/users/service.ts';
+import { generateOrganisationKeyPair, type OrganisationKeyPair } from '../../src/crypto/hpke.ts';
+import { activateOrganisationKey } from '../../src/features/keys/queries.ts';
+import type { PetitionInput } from '../../src/features/petitions/model.ts';
+import { createPetition } from '../../src/features/petitions/service.ts';
+import { issueFormStamp } from '../../src/features/petitions/form-stamp.ts';
+import { decryptForServer } from '../../src/crypto/data-key.ts';
 import { Browser } from './http.ts';
 
 export function uniqueSuffix(): string {
@@ -71,4 +77,71 @@ export async function loggedIn(app: FastifyInstance, db: Database, role: Role = 
   const response = await browser.post('/admin/login', { email: user.email, password: user.password });
   if (response.statusCode !== 303) throw new Error(`login failed: ${response.statusCode}`);
   return { browser, user };
+}
+
+/** An open petition on `campaignId`, in English (and Russian if asked), with no milestones unless given. */
+export async function makePetition(
+  db: Database,
+  campaignId: number,
+  overrides: Partial<PetitionInput> = {},
+): Promise<{ id: number; input: PetitionInput }> {
+  const suffix = uniqueSuffix();
+  const input: PetitionInput = {
+    goal: 1000,
+    milestones: [],
+    texts: {
+      en: { title: `Petition ${suffix}`, target: 'The Minister', bodyMd: 'We ask the **Minister** to act.' },
+      ru: { title: `Петиция ${suffix}`, target: 'Министру', bodyMd: 'Мы просим **министра** действовать.' },
+    },
+    ...overrides,
+  };
+  const id = await createPetition(db, { userId: null, campaignId, input });
+  return { id, input };
+}
+
+/**
+ * A new organisation key pair, made active. The secret half stays with the test (as it would on an organiser's
+ * machine) to open what was sealed. Pass the app's sealer so it drops its cached key at once.
+ */
+export async function makeOrganisationKey(db: Database, sealer?: { keyChanged(): void }): Promise<OrganisationKeyPair> {
+  const pair = await generateOrganisationKeyPair();
+  await activateOrganisationKey(db, { keyId: pair.keyId, publicKey: pair.publicKey });
+  sealer?.keyChanged();
+  return pair;
+}
+
+/**
+ * The fields of a valid signing form. `ts` is a form stamp issued five seconds ago (people take seconds to fill a
+ * form; a younger stamp marks the signature suspect). Set a field to undefined to leave it out.
+ */
+export function signFields(app: FastifyInstance, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const suffix = uniqueSuffix();
+  return {
+    name: `Alex Signer${suffix}`,
+    email: `signer-${suffix}@example.org`,
+    country: 'GB',
+    postcode: `SW1A ${suffix.slice(0, 3)}`,
+    consent: '1',
+    ts: issueFormStamp(app.deps.keys.formStamp, Date.now() - 5000),
+    ...overrides,
+  };
+}
+
+export interface QueuedConfirmation {
+  jobId: number;
+  to: string;
+  name: string;
+  locale: string;
+  campaignSlug: string;
+  petitionId: number;
+  confirmToken: string;
+  withdrawToken: string;
+}
+
+/** Confirmation mails waiting in the job queue (decrypted with the server's data key), oldest first. */
+export async function queuedConfirmations(app: FastifyInstance, filter: { petitionId?: number } = {}): Promise<QueuedConfirmation[]> {
+  const rows = await app.deps.database.db.selectFrom('jobs').select(['id', 'payload']).where('kind', '=', 'confirmation-mail').orderBy('id').execute();
+  return rows
+    .map((row) => ({ jobId: Number(row.id), ...(JSON.parse(decryptForServer(app.deps.keys.dataKey, row.payload)) as Omit<QueuedConfirmation, 'jobId'>) }))
+    .filter((mail) => filter.petitionId === undefined || mail.petitionId === filter.petitionId);
 }

@@ -4,7 +4,7 @@ import { pageContext, type PageContext } from '../../web/context.ts';
 import { renderPage, sendPage } from '../../web/layout.tsx';
 import { fillPlaceholders, PageCache, PLACEHOLDER } from '../../web/page-cache.ts';
 import { issueFormStamp } from '../petitions/form-stamp.ts';
-import { petitionsOfCampaign, petitionsVersion, renderPetitionSections } from '../petitions/page.tsx';
+import { milestonesVersion, petitionsOfCampaign, petitionsVersion, renderPetitionSections } from '../petitions/page.tsx';
 import type { Campaign } from './model.ts';
 import { getHomeCampaigns, getPublicCampaign } from './service.ts';
 import { parseMastodonInstance } from './share.ts';
@@ -38,9 +38,10 @@ export function registerCampaignRoutes(app: FastifyInstance) {
     const ctx = pageContext(request, reply);
     const now = new Date();
     const petitions = await petitionsOfCampaign(db, campaign.id);
-    const key = `${kind}|${ctx.locale}|${now.toISOString().slice(0, 10)}|${campaign.id}@${campaign.updatedAt}|${petitionsVersion(deps.countBoard, petitions)}`;
+    const { requireProofOfWork } = await deps.switches.get();
+    const key = `${kind}|${ctx.locale}|${now.toISOString().slice(0, 10)}|${campaign.id}@${campaign.updatedAt}|${petitionsVersion(deps.countBoard, petitions)}|${await milestonesVersion(db, deps.countBoard, campaign.id, petitions)}|pow:${requireProofOfWork}`;
     const html = await pages.render(key, async () => {
-      const sections = await renderPetitionSections({ db, board: deps.countBoard, ctx, campaign, petitions, tokens: PLACEHOLDER });
+      const sections = await renderPetitionSections({ db, board: deps.countBoard, ctx, campaign, petitions, tokens: PLACEHOLDER, requireProofOfWork });
       return renderPage(<CampaignPage ctx={ctx} campaign={campaign} publicUrl={publicUrl} now={now}>{sections}</CampaignPage>);
     });
     return fillPlaceholders(html, tokensFor(request, ctx));
@@ -74,7 +75,8 @@ export function registerCampaignRoutes(app: FastifyInstance) {
       const campaign = await getPublicCampaign(db, slug);
       const ctx = pageContext(request, reply);
       const petitions = await petitionsOfCampaign(db, campaign.id);
-      const sections = await renderPetitionSections({ db, board: deps.countBoard, ctx, campaign, petitions, tokens: tokensFor(request, ctx), rejected });
+      const { requireProofOfWork } = await deps.switches.get();
+      const sections = await renderPetitionSections({ db, board: deps.countBoard, ctx, campaign, petitions, tokens: tokensFor(request, ctx), rejected, requireProofOfWork });
       return sendPage(reply, <CampaignPage ctx={ctx} campaign={campaign} publicUrl={publicUrl} now={new Date()}>{sections}</CampaignPage>, 400);
     },
   };

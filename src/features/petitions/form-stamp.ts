@@ -20,3 +20,11 @@ export function checkFormStamp(key: Buffer, stamp: unknown, now = Date.now()): S
   if (issuedAt > now + 60_000) return 'forged';
   return now - issuedAt < MIN_FILL_MS ? 'too-fast' : 'ok';
 }
+
+/** How long ago a genuine stamp was issued, or undefined for a missing or forged one. */
+export function formStampAgeMs(key: Buffer, stamp: unknown, now = Date.now()): number | undefined {
+  if (typeof stamp !== 'string') return undefined;
+  const match = /^(\d{13})\.([A-Za-z0-9_-]{43})$/.exec(stamp);
+  if (!match || !constantTimeEqual(match[2]!, hmacBase64Url(key, match[1]!))) return undefined;
+  return now - Number(match[1]);
+}

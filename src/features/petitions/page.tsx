@@ -11,7 +11,7 @@ import type { Campaign } from '../campaigns/model.ts';
 import { cachedCampaignLookup } from '../campaigns/cache.ts';
 import type { CountBoard } from './count-board.ts';
 import type { Petition } from './model.ts';
-import { listMilestonesReached, listPetitionsOfCampaign, listRecentPublicSigners } from './queries.ts';
+import { countMilestonesReached, listMilestonesReached, listPetitionsOfCampaign, listRecentPublicSigners } from './queries.ts';
 import { PetitionSection, type FormTokens } from './views.tsx';
 
 const RECENT_SIGNERS = 8;
@@ -25,6 +25,18 @@ export function petitionsVersion(board: CountBoard, petitions: Petition[]): stri
   return petitions.map((p) => `${p.id}@${p.updatedAt}#${board.count(p.id).total}`).join(',');
 }
 
+/**
+ * Milestones are recorded by the worker a few seconds after the count reaches them, with no change to the count
+ * itself: a page rendered in between would keep showing none. So the version also carries how many are recorded,
+ * read at most every two seconds, and only once a count has reached some milestone.
+ */
+export async function milestonesVersion(db: Database, board: CountBoard, campaignId: number, petitions: Petition[]): Promise<string> {
+  const reachable = petitions.filter((p) => p.milestones.some((m) => m <= board.count(p.id).total));
+  if (reachable.length === 0) return 'm0';
+  const recorded = await cachedCampaignLookup(db, `milestones:${campaignId}`, () => countMilestonesReached(db, reachable.map((p) => p.id)));
+  return `m${recorded}`;
+}
+
 export async function renderPetitionSections(options: {
   db: Database;
   board: CountBoard;
@@ -34,8 +46,9 @@ export async function renderPetitionSections(options: {
   tokens: FormTokens;
   /** A rejected submission to show again, with its errors, on the petition it was for. */
   rejected?: { petitionId: number; values: FormValues; errors: FieldErrors };
+  requireProofOfWork: boolean;
 }): Promise<VNode[]> {
-  const { db, board, ctx, campaign, petitions, tokens, rejected } = options;
+  const { db, board, ctx, campaign, petitions, tokens, rejected, requireProofOfWork } = options;
   const sections: VNode[] = [];
   for (const petition of petitions) {
     const [milestones, recent] = await Promise.all([listMilestonesReached(db, petition.id), listRecentPublicSigners(db, petition.id, RECENT_SIGNERS)]);
@@ -50,6 +63,7 @@ export async function renderPetitionSections(options: {
         milestones={milestones}
         recent={recent}
         tokens={tokens}
+        requireProofOfWork={requireProofOfWork}
         {...(isRejected ? { values: rejected.values, errors: rejected.errors } : {})}
       />,
     );

@@ -12,7 +12,8 @@ import { cachedCampaignLookup, forgetCachedCampaigns } from '../campaigns/cache.
 import type { SwitchBoard } from '../settings/switches.ts';
 import { COUNTRY_CODES } from './countries.ts';
 import { canonicalEmail, emailDomain, isValidEmail } from './email.ts';
-import { checkFormStamp } from './form-stamp.ts';
+import { checkFormStamp, formStampAgeMs } from './form-stamp.ts';
+import { isProofOfWorkValid, MIN_WAIT_WITHOUT_PROOF_MS, type UsedProofs } from './proof-of-work.ts';
 import type { Petition, PetitionInput, Signing } from './model.ts';
 import { closePetitionRow, findPetitionById, insertPetition, listPetitionsOfCampaign, reopenPetitionRow, updatePetitionRow } from './queries.ts';
 import type { SupporterSealer } from './sealer.ts';
@@ -31,6 +32,7 @@ export interface SigningDeps {
   softLimiter: TokenBucketLimiter;
   /** Over this one the client is refused for a while (429). */
   hardLimiter: TokenBucketLimiter;
+  usedProofs: UsedProofs;
 }
 
 export interface SignForm {
@@ -45,6 +47,8 @@ export interface SignForm {
   /** The hidden field only bots fill in. */
   honeypotFilled: boolean;
   stamp: unknown;
+  /** The proof-of-work solution, when that kill switch is on. */
+  proof: unknown;
 }
 
 const REF_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
@@ -77,6 +81,7 @@ export function parseSignForm(body: FormBody): SignForm {
     petitionId,
     honeypotFilled: typeof honeypot === 'string' ? honeypot !== '' : honeypot !== undefined && honeypot !== null,
     stamp: body['ts'],
+    proof: body['pow'],
   };
 }
 
@@ -112,6 +117,20 @@ function suspicion(deps: SigningDeps, form: SignForm, clientKey: string): string
 export type SignOutcome = WriteOutcome | 'ignored';
 
 /**
+ * With the proof-of-work switch on: a solved puzzle passes (once per stamp). A form sent without one (JavaScript
+ * off) passes only after a person-like wait, and is then marked for review; sooner, the form comes back asking to
+ * wait. Returns whether the proof is missing.
+ */
+function hasFreshProof(deps: SigningDeps, form: SignForm): boolean {
+  if (isProofOfWorkValid(form.stamp, form.proof) && formStampAgeMs(deps.keys.formStamp, form.stamp) !== undefined) {
+    if (deps.usedProofs.use(String(form.stamp))) return true;
+  }
+  const age = formStampAgeMs(deps.keys.formStamp, form.stamp);
+  if (age !== undefined && age >= MIN_WAIT_WITHOUT_PROOF_MS) return false;
+  throw new AppError('validation_failed', 'Please wait 20 seconds, then send the form again.', { fields: { pow: 'petitions.validation.pow' } });
+}
+
+/**
  * Takes one signature. Resolves only after it is committed with its confirmation mail queued. The outcome is never
  * shown to the signer as such: "check your email" is the answer whether the address is new or had signed before,
  * so the form cannot be used to test who signed.
@@ -124,6 +143,7 @@ export async function signPetition(deps: SigningDeps, options: { campaignId: num
   const petition = await petitionToSign(deps.db, options.campaignId, form.petitionId);
   // A bot that filled the invisible field is told "thank you" and nothing is stored or mailed.
   if (form.honeypotFilled) return 'ignored';
+  const proofMissing = switches.requireProofOfWork && !hasFreshProof(deps, form);
 
   const signing: Signing = {
     petitionId: petition.id,
@@ -135,7 +155,7 @@ export async function signPetition(deps: SigningDeps, options: { campaignId: num
     showName: form.showName,
     ref: form.ref,
     locale: options.locale,
-    suspectReason: suspicion(deps, form, clientKey),
+    suspectReason: proofMissing ? 'no-proof-of-work' : suspicion(deps, form, clientKey),
   };
   const sealed = await deps.sealer.seal(petition.id, { name: signing.name, email: signing.email, postcode: signing.postcode });
   const confirmToken = randomBytes(32).toString('base64url');

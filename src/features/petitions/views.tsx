@@ -8,6 +8,7 @@ import { renderMarkdown } from '../../web/markdown.ts';
 import type { PetitionCount } from './count-board.ts';
 import { countryName, countryOptions } from './countries.ts';
 import { petitionTextFor, type Petition } from './model.ts';
+import { POW_BITS } from './proof-of-work.ts';
 import type { MilestoneReached, RecentSigner } from './queries.ts';
 
 /** Values that differ per request, filled into an otherwise cacheable page. */
@@ -28,6 +29,8 @@ export interface PetitionSectionProps {
   tokens: FormTokens;
   values?: FormValues;
   errors?: FieldErrors;
+  /** The proof-of-work kill switch is on: the form carries a puzzle for the browser to solve. */
+  requireProofOfWork?: boolean;
 }
 
 export function PetitionSection(props: PetitionSectionProps) {
@@ -84,19 +87,25 @@ function CountLine({ ctx, total }: { ctx: PageContext; total: number }) {
   );
 }
 
-function SignForm({ ctx, slug, petition, tokens, values = {}, errors = {} }: PetitionSectionProps) {
+function SignForm({ ctx, slug, petition, tokens, values = {}, errors = {}, requireProofOfWork = false }: PetitionSectionProps) {
   const { t, locale } = ctx;
   const f = (key: string) => t(`petitions.form.${key}`);
-  const labels = { name: f('name'), email: f('email'), country: f('country'), postcode: f('postcode'), consent: f('consent') };
+  const labels = { name: f('name'), email: f('email'), country: f('country'), postcode: f('postcode'), consent: f('consent'), pow: f('pow') };
   const chosenCountry = valueOf(values, 'country').toUpperCase();
   return (
-    <form method="post" action={`/c/${slug}/sign`} class="stacked sign-form" novalidate>
+    <form method="post" action={`/c/${slug}/sign`} class="stacked sign-form" novalidate data-pow-bits={requireProofOfWork ? String(POW_BITS) : undefined}>
       <h3>{t('petitions.heading')}</h3>
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
       <input type="hidden" name={CSRF_FIELD} value={tokens.csrf} />
       <input type="hidden" name="ts" value={tokens.stamp} />
       <input type="hidden" name="ref" value={tokens.ref} />
       <input type="hidden" name="petition" value={String(petition.id)} />
+      {requireProofOfWork ? <input type="hidden" name="pow" value="" /> : null}
+      {requireProofOfWork ? (
+        <p class="notice" id="pow" data-pow-status data-working={f('powWorking')} data-done={f('powDone')} role="status">
+          {t(errors['pow'] ?? 'petitions.form.powNotice')}
+        </p>
+      ) : null}
       <TextField ctx={ctx} name="name" label={labels.name} errors={errors} values={values} required maxLength={100} autocomplete="name" />
       <TextField ctx={ctx} name="email" type="email" label={labels.email} hint={f('emailHint')} errors={errors} values={values} required maxLength={254} autocomplete="email" />
       <div class="field">
