@@ -3,7 +3,7 @@ import disposableDomains from 'disposable-email-domains' with { type: 'json' };
 import type { Database } from '../../db/database.ts';
 import { AppError, type FieldErrors } from '../../errors.ts';
 import { encryptForServer } from '../../crypto/data-key.ts';
-import { hmacBase64Url, sha256Hex } from '../../crypto/keys.ts';
+import { constantTimeEqual, hmacBase64Url, sha256Hex } from '../../crypto/keys.ts';
 import { readCheckbox, readText, type FormBody } from '../../web/form.ts';
 import type { Locale } from '../../web/i18n.ts';
 import type { TokenBucketLimiter } from '../../web/rate-limit.ts';
@@ -158,16 +158,15 @@ export async function signPetition(deps: SigningDeps, options: { campaignId: num
     suspectReason: proofMissing ? 'no-proof-of-work' : suspicion(deps, form, clientKey),
   };
   const sealed = await deps.sealer.seal(petition.id, { name: signing.name, email: signing.email, postcode: signing.postcode });
-  const confirmToken = randomBytes(32).toString('base64url');
-  const withdrawToken = randomBytes(32).toString('base64url');
+  const secrets = randomBytes(64);
+  const confirmSecret = secrets.subarray(0, 32).toString('base64url');
+  const withdrawSecret = secrets.subarray(32).toString('base64url');
   const now = new Date();
-  const mailPayload = encryptForServer(
-    deps.keys.dataKey,
-    JSON.stringify({ to: signing.email, name: firstName(signing.name), locale: signing.locale, campaignSlug: options.campaignSlug, petitionId: petition.id, confirmToken, withdrawToken }),
-  );
+  const mail = { to: signing.email, name: firstName(signing.name), locale: signing.locale, campaignSlug: options.campaignSlug, petitionId: petition.id };
   return deps.writer.submit({
     window: sealed.window,
-    mailPayload,
+    mailPayload: (signatureId) =>
+      encryptForServer(deps.keys.dataKey, JSON.stringify({ ...mail, confirmToken: `${signatureId}.${confirmSecret}`, withdrawToken: `${signatureId}.${withdrawSecret}` })),
     row: {
       petition_id: petition.id,
       dedup_key: dedupKey(deps.keys.pepper, petition.id, signing.email),
@@ -180,8 +179,8 @@ export async function signPetition(deps: SigningDeps, options: { campaignId: num
       public_name: signing.showName ? firstName(signing.name) : null,
       wants_updates: signing.wantsUpdates ? 1 : 0,
       ref: signing.ref,
-      confirm_token_hash: sha256Hex(confirmToken),
-      withdraw_token_hash: sha256Hex(withdrawToken),
+      confirm_token_hash: sha256Hex(confirmSecret),
+      withdraw_token_hash: sha256Hex(withdrawSecret),
       token_expires_at: new Date(now.getTime() + CONFIRM_TOKEN_TTL_MS).toISOString(),
       last_mailed_at: now.toISOString(),
       created_at: now.toISOString(),
@@ -191,7 +190,8 @@ export async function signPetition(deps: SigningDeps, options: { campaignId: num
   });
 }
 
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** A mailed link's token: the signature's id, a dot, and a secret whose SHA-256 the row holds. */
+const TOKEN_PATTERN = /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/;
 
 export interface TokenTarget {
   signatureId: number;
@@ -200,13 +200,16 @@ export interface TokenTarget {
 }
 
 async function findByToken(db: Database, column: 'confirm_token_hash' | 'withdraw_token_hash', token: string): Promise<(TokenTarget & { country: string; suspect: number; expiresAt: string }) | undefined> {
-  if (!TOKEN_PATTERN.test(token)) return undefined;
+  const match = TOKEN_PATTERN.exec(token);
+  if (!match) return undefined;
   const row = await db
     .selectFrom('signatures')
-    .select(['id', 'petition_id', 'status', 'country', 'suspect', 'token_expires_at'])
-    .where(column, '=', sha256Hex(token))
+    .select(['id', 'petition_id', 'status', 'country', 'suspect', 'token_expires_at', column])
+    .where('id', '=', Number(match[1]))
     .executeTakeFirst();
-  return row ? { signatureId: Number(row.id), petitionId: Number(row.petition_id), status: row.status, country: row.country, suspect: row.suspect, expiresAt: row.token_expires_at } : undefined;
+  const stored = row?.[column];
+  if (!row || !stored || !constantTimeEqual(stored, sha256Hex(match[2]!))) return undefined;
+  return { signatureId: Number(row.id), petitionId: Number(row.petition_id), status: row.status, country: row.country, suspect: row.suspect, expiresAt: row.token_expires_at };
 }
 
 /** What a confirmation link points at, for the page that shows the confirm button. */

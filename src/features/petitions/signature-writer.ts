@@ -16,8 +16,8 @@ const CHUNK = 400;
 export interface PendingSignature {
   row: Insertable<SignaturesTable> & { dedup_key: string };
   window: SealingWindow;
-  /** The confirmation-mail job for this signature, already encrypted; its links carry the row's tokens. */
-  mailPayload: string;
+  /** Builds the encrypted confirmation-mail job once the row has its id (the mailed links name the signature by id). */
+  mailPayload(signatureId: number): string;
 }
 
 export type WriteOutcome = 'created' | 'resent' | 'already-signed';
@@ -77,15 +77,15 @@ export class SignatureWriter {
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
     }
-    const created = new Set<string>();
+    const created = new Map<string, number>();
     for (let start = 0; start < batch.length; start += CHUNK) {
       const rows = await trx
         .insertInto('signatures')
         .values(batch.slice(start, start + CHUNK).map((p) => p.row))
         .onConflict((oc) => oc.columns(['petition_id', 'dedup_key']).doNothing())
-        .returning(['petition_id', 'dedup_key'])
+        .returning(['id', 'petition_id', 'dedup_key'])
         .execute();
-      for (const row of rows) created.add(`${Number(row.petition_id)}|${row.dedup_key}`);
+      for (const row of rows) created.set(`${Number(row.petition_id)}|${row.dedup_key}`, Number(row.id));
     }
 
     const outcomes: WriteOutcome[] = [];
@@ -93,9 +93,10 @@ export class SignatureWriter {
     const mails: string[] = [];
     for (const pending of batch) {
       const key = `${pending.row.petition_id}|${pending.row.dedup_key}`;
-      if (created.has(key) && !seen.has(key)) {
+      const id = created.get(key);
+      if (id !== undefined && !seen.has(key)) {
         seen.add(key);
-        mails.push(pending.mailPayload);
+        mails.push(pending.mailPayload(id));
         outcomes.push('created');
       } else {
         outcomes.push(await this.resendIfStillPending(trx, pending));
@@ -126,7 +127,7 @@ export class SignatureWriter {
       .returning('id')
       .executeTakeFirst();
     if (!resent) return 'already-signed';
-    await enqueueJob(trx, { kind: 'confirmation-mail', payload: pending.mailPayload });
+    await enqueueJob(trx, { kind: 'confirmation-mail', payload: pending.mailPayload(Number(resent.id)) });
     return 'resent';
   }
 }
