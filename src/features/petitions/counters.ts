@@ -9,6 +9,7 @@ import type { Dialect } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import { enqueueJob } from '../../jobs/queue.ts';
 import { encryptForServer } from '../../crypto/data-key.ts';
+import { forgetCachedCampaigns } from '../campaigns/cache.ts';
 import { readCounts } from './queries.ts';
 
 // Any fixed number: the key of the advisory lock that serialises folding and recounting across processes.
@@ -94,5 +95,7 @@ export async function recordReachedMilestones(db: Database, dataKey: Buffer): Pr
       if (inserted) recorded += 1;
     }
   }
+  // Pages list the milestones reached: in this process, show a new one at once (elsewhere within two seconds).
+  if (recorded > 0) forgetCachedCampaigns(db);
   return recorded;
 }

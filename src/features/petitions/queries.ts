@@ -102,6 +102,13 @@ export async function listMilestonesReached(db: Database, petitionId: number): P
   return rows.map((r) => ({ milestone: r.milestone, reachedAt: r.reached_at }));
 }
 
+/** How many milestones the given petitions have reached in all. */
+export async function countMilestonesReached(db: Database, petitionIds: number[]): Promise<number> {
+  if (petitionIds.length === 0) return 0;
+  const row = await db.selectFrom('milestones_reached').select((eb) => eb.fn.countAll<number>().as('n')).where('petition_id', 'in', petitionIds).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Confirmed, counted signatures per petition and country: the folded counts plus the events not yet folded. */
 export async function readCounts(db: Database): Promise<{ petitionId: number; country: string; count: number }[]> {
   const result = await sql<{ petition_id: number | string; country: string; n: number | string }>`

@@ -1,0 +1,307 @@
+/**
+ * The mail path for real: a signature queues its confirmation, the worker sends it over SMTP to a real SMTP server
+ * (smtp-server on 127.0.0.1), in the signer's language, with links to PUBLIC_URL that work. With the SMTP server
+ * down the signature is still taken and the job retries with backoff until the server is back. Each job runs once,
+ * even with two workers claiming at the same moment (PostgreSQL). Without SMTP_URL, mail lands in DATA_DIR/mail.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availableDialects, startTestApp, type TestContext } from '../../test/helpers/app.ts';
+import { makeCampaign, makeOrganisationKey, makePetition, signFields } from '../../test/helpers/factories.ts';
+import { Browser } from '../../test/helpers/http.ts';
+import { openDatabase } from '../db/database.ts';
+import { translator } from '../web/i18n.ts';
+import { claimDueJobs, enqueueJobs } from './queue.ts';
+import { startWorker, type Worker } from './worker.ts';
+
+type Context = TestContext & { close(): Promise<void> };
+
+interface ReceivedMail {
+  envelopeTo: string[];
+  headers: Record<string, string>;
+  subject: string;
+  text: string;
+}
+
+/** RFC 2047 encoded words (=?UTF-8?B?…?= and =?UTF-8?Q?…?=) in a header. */
+function decodeHeader(value: string): string {
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, _charset: string, encoding: string, text: string) =>
+    encoding.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), 'latin1').toString('utf8'),
+  );
+}
+
+function decodeQuotedPrintable(body: string): string {
+  const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+/** A single-part text message, as nodemailer writes one: headers, a blank line, the body in its transfer encoding. */
+function parseMessage(raw: string, envelopeTo: string[] = []): ReceivedMail {
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+  const body = raw.slice(split).replace(/^\r?\n\r?\n/, '');
+  const headers: Record<string, string> = {};
+  for (const line of head.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const encoding = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
+  const text = encoding === 'quoted-printable' ? decodeQuotedPrintable(body) : encoding === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : Buffer.from(body, 'latin1').toString('utf8');
+  return { envelopeTo, headers, subject: decodeHeader(headers['subject'] ?? ''), text: text.replace(/\r\n/g, '\n') };
+}
+
+/** An SMTP server that accepts anything and keeps what it received. */
+async function startSmtpSink(port = 0): Promise<{ port: number; messages: ReceivedMail[]; close(): Promise<void> }> {
+  const messages: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        messages.push(parseMessage(Buffer.concat(chunks).toString('latin1'), session.envelope.rcptTo.map((r) => r.address)));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const address = server.server.address() as AddressInfo;
+  return { port: address.port, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** A port nothing listens on (taken and released at once). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function workerFor(context: Context): Worker {
+  const { deps } = context.app;
+  return startWorker({ database: deps.database, logger: deps.logger, config: deps.config, dataKey: deps.keys.dataKey, pollMs: 50 });
+}
+
+/** A published campaign with an open petition and an organisation key, ready to sign. */
+async function signablePetition(context: Context): Promise<{ slug: string; petitionId: number }> {
+  await makeOrganisationKey(context.db, context.app.deps.signing.sealer);
+  const campaign = await makeCampaign(context.db, { status: 'published', input: { locales: ['en', 'ru'] } });
+  const petition = await makePetition(context.db, campaign.id);
+  return { slug: campaign.input.slug, petitionId: petition.id };
+}
+
+/** A mailed link: the signature's id and a 43-character secret. */
+const LINK = (kind: 'confirm' | 'withdraw') => new RegExp(`http://outcry\\.test/${kind}/(\\d+\\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])`);
+
+for (const dialect of availableDialects()) {
+  describe(`mail over SMTP [${dialect}]`, () => {
+    let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+    let context: Context;
+    let worker: Worker;
+    let slug = '';
+    let petitionId = 0;
+
+    beforeAll(async () => {
+      smtp = await startSmtpSink();
+      context = await startTestApp(dialect, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
+      worker = workerFor(context);
+      ({ slug, petitionId } = await signablePetition(context));
+    });
+    afterAll(async () => {
+      await worker?.stop();
+      await context?.close();
+      await smtp?.close();
+    });
+
+    it('sends the confirmation with working links to PUBLIC_URL, then deletes the job', async () => {
+      const { app, db } = context;
+      const browser = new Browser(app);
+      const fields = signFields(app, { name: 'Amal Haddad' });
+      expect((await browser.post(`/c/${slug}/sign`, fields)).statusCode).toBe(303);
+      const mail = await waitFor('the confirmation mail', () => smtp.messages.find((m) => m.envelopeTo.includes(fields['email']!)));
+      expect(mail.headers['to']).toContain(fields['email']);
+      expect(mail.headers['from']).toContain('no-reply@outcry.test');
+      expect(mail.subject).toBe(translator('en')('petitions.mail.confirmSubject'));
+      expect(mail.text).toContain('Hello Amal,');
+      expect(mail.text).not.toContain('Haddad');
+      expect(mail.text).toContain(`http://outcry.test/c/${slug}`);
+      const confirmToken = LINK('confirm').exec(mail.text)?.[1];
+      const withdrawToken = LINK('withdraw').exec(mail.text)?.[1];
+      expect(confirmToken).toBeDefined();
+      expect(withdrawToken).toBeDefined();
+      await waitFor('the job to be deleted', async () => Number((await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'confirmation-mail').executeTakeFirstOrThrow()).n) === 0);
+
+      // Following the link: a button; pressing it confirms.
+      const ask = await browser.get(`/confirm/${confirmToken}`);
+      expect(ask.statusCode).toBe(200);
+      expect(ask.body).toContain('Confirm my signature');
+      const done = await browser.post(`/confirm/${confirmToken}`, {});
+      expect(done.statusCode).toBe(200);
+      expect(done.body).toContain('your signature is confirmed');
+      const row = await db.selectFrom('signatures').select('status').where('petition_id', '=', petitionId).executeTakeFirstOrThrow();
+      expect(row.status).toBe('confirmed');
+      expect((await browser.get(`/withdraw/${withdrawToken}`)).statusCode).toBe(200);
+    });
+
+    it('writes to a signer who chose Russian in Russian', async () => {
+      const { app } = context;
+      const browser = new Browser(app);
+      expect((await browser.get(`/c/${slug}?lang=ru`)).statusCode).toBe(200);
+      expect(browser.cookies.get('outcry_lang')).toBe('ru');
+      const fields = signFields(app, { name: 'Анна Петрова' });
+      expect((await browser.post(`/c/${slug}/sign`, fields)).statusCode).toBe(303);
+      const mail = await waitFor('the Russian mail', () => smtp.messages.find((m) => m.envelopeTo.includes(fields['email']!)));
+      expect(mail.subject).toBe('Подтвердите, пожалуйста, подпись');
+      expect(mail.text).toContain('Здравствуйте, Анна!');
+      expect(mail.text).toMatch(LINK('confirm'));
+    });
+  });
+
+  describe(`mail while the SMTP server is down [${dialect}]`, () => {
+    let context: Context;
+    let worker: Worker;
+    let port = 0;
+    let smtp: Awaited<ReturnType<typeof startSmtpSink>> | undefined;
+
+    beforeAll(async () => {
+      port = await freePort();
+      context = await startTestApp(dialect, { SMTP_URL: `smtp://127.0.0.1:${port}` });
+      worker = workerFor(context);
+    });
+    afterAll(async () => {
+      await worker?.stop();
+      await context?.close();
+      await smtp?.close();
+    });
+
+    it('takes the signature, keeps the job with backoff, and delivers once the server is back', async () => {
+      const { app, db } = context;
+      const { slug, petitionId } = await signablePetition(context);
+      const fields = signFields(app);
+      const signedAt = Date.now();
+      expect((await new Browser(app).post(`/c/${slug}/sign`, fields)).statusCode).toBe(303);
+      expect(await db.selectFrom('signatures').select('status').where('petition_id', '=', petitionId).execute()).toEqual([{ status: 'pending' }]);
+
+      const failed = await waitFor('a failed attempt', async () => {
+        const job = await db.selectFrom('jobs').selectAll().where('kind', '=', 'confirmation-mail').executeTakeFirst();
+        return job && job.attempts > 0 && job.locked_until === null ? job : undefined;
+      });
+      expect(failed.attempts).toBe(1);
+      expect(Date.parse(failed.run_at)).toBeGreaterThan(signedAt + 3000);
+      expect(failed.last_error).toBeTruthy();
+      // Still there a little later: not retried before its time, not dropped.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const waiting = await db.selectFrom('jobs').select(['attempts', 'run_at']).where('id', '=', failed.id).executeTakeFirstOrThrow();
+      expect(waiting).toEqual({ attempts: 1, run_at: failed.run_at });
+
+      smtp = await startSmtpSink(port);
+      await db.updateTable('jobs').set({ run_at: new Date().toISOString() }).where('id', '=', failed.id).execute();
+      worker.wake();
+      const mail = await waitFor('the mail after the outage', () => smtp!.messages.find((m) => m.envelopeTo.includes(fields['email']!)));
+      expect(mail.text).toMatch(LINK('confirm'));
+      await waitFor('the job to be deleted', async () => (await db.selectFrom('jobs').select('id').where('id', '=', failed.id).executeTakeFirst()) === undefined || undefined);
+      expect(smtp.messages).toHaveLength(1);
+      // The failure was logged without the address.
+      expect(context.logs.join('')).not.toContain(fields['email']!);
+    });
+  });
+
+  describe(`mail without SMTP_URL [${dialect}]`, () => {
+    let context: Context;
+    let worker: Worker;
+
+    beforeAll(async () => {
+      context = await startTestApp(dialect);
+      worker = workerFor(context);
+    });
+    afterAll(async () => {
+      await worker?.stop();
+      await context?.close();
+    });
+
+    it('writes the mail as an .eml file into DATA_DIR/mail, the documented development mailbox', async () => {
+      const { app, dataDir } = context;
+      const { slug } = await signablePetition(context);
+      const fields = signFields(app);
+      expect((await new Browser(app).post(`/c/${slug}/sign`, fields)).statusCode).toBe(303);
+      const folder = path.join(dataDir, 'mail');
+      const file = await waitFor('an .eml file', () => {
+        try {
+          return readdirSync(folder).find((name) => name.endsWith('.eml'));
+        } catch {
+          return undefined;
+        }
+      });
+      const mail = parseMessage(readFileSync(path.join(folder, file), 'latin1'));
+      expect(mail.headers['to']).toContain(fields['email']);
+      expect(mail.subject).toBe(translator('en')('petitions.mail.confirmSubject'));
+      expect(mail.text).toMatch(LINK('confirm'));
+      expect(mail.text).toMatch(LINK('withdraw'));
+    });
+  });
+}
+
+describe.runIf(availableDialects().includes('postgres'))('jobs run exactly once [postgres]', () => {
+  let context: Context;
+  beforeAll(async () => {
+    context = await startTestApp('postgres');
+  });
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it('never hands the same job to two workers claiming at the same moment', async () => {
+    const handles = [openDatabase({ url: context.config.databaseUrl, poolSize: 2 }), openDatabase({ url: context.config.databaseUrl, poolSize: 2 })];
+    try {
+      for (let round = 0; round < 3; round += 1) {
+        await enqueueJobs(context.db, Array.from({ length: 50 }, (_, i) => ({ kind: 'test-noop', payload: `round ${round} job ${i}` })));
+        const claimed: number[][] = [[], []];
+        // Each worker claims small batches as fast as it can until nothing is left, both at once.
+        await Promise.all(
+          handles.map(async (handle, w) => {
+            for (;;) {
+              const jobs = await claimDueJobs(handle.db, 'postgres', { limit: 7, lockMs: 60_000 });
+              if (jobs.length === 0) return;
+              expect(jobs.length).toBeLessThanOrEqual(7);
+              claimed[w]!.push(...jobs.map((j) => j.id));
+            }
+          }),
+        );
+        const all = [...claimed[0]!, ...claimed[1]!];
+        expect(new Set(all).size).toBe(all.length);
+        expect(all).toHaveLength(50);
+        await context.db.deleteFrom('jobs').execute();
+      }
+      // And in one go: both ask for all fifty at once.
+      await enqueueJobs(context.db, Array.from({ length: 50 }, (_, i) => ({ kind: 'test-noop', payload: `bulk ${i}` })));
+      const [a, b] = await Promise.all(handles.map((handle) => claimDueJobs(handle.db, 'postgres', { limit: 50, lockMs: 60_000 })));
+      const ids = [...a!, ...b!].map((j) => j.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toHaveLength(50);
+      expect([...a!, ...b!].every((j) => j.attempts === 1)).toBe(true);
+    } finally {
+      await Promise.all(handles.map((handle) => handle.close()));
+    }
+  });
+});
