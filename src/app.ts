@@ -16,9 +16,13 @@ import { registerSecurityHeaders, setSecurityHeaders } from './web/security-head
 import type { SessionUser } from './web/session.ts';
 import { registerAdminRoutes } from './features/admin/routes.tsx';
 import { registerCampaignAdminRoutes } from './features/campaigns/admin-routes.tsx';
+import { registerMailboxRoutes } from './features/mailbox/routes.tsx';
+import { registerPetitionAdminRoutes } from './features/petitions/admin-routes.tsx';
+import { registerSwitchAdminRoutes } from './features/settings/admin-routes.tsx';
 import { registerCampaignRoutes } from './features/campaigns/routes.tsx';
 import { registerHealthRoutes } from './features/health/routes.ts';
 import { registerPetitionRoutes } from './features/petitions/routes.tsx';
+import { registerLiveRoutes } from './features/live/routes.ts';
 import { CountBoard } from './features/petitions/count-board.ts';
 import { SupporterSealer } from './features/petitions/sealer.ts';
 import { SignatureWriter } from './features/petitions/signature-writer.ts';
@@ -136,8 +140,12 @@ export async function buildApp(options: {
   registerHealthRoutes(app);
   const campaignPages = registerCampaignRoutes(app);
   registerPetitionRoutes(app, campaignPages.renderWithRejectedForm);
+  await registerLiveRoutes(app);
   registerAdminRoutes(app);
   registerCampaignAdminRoutes(app);
+  registerPetitionAdminRoutes(app);
+  registerSwitchAdminRoutes(app);
+  registerMailboxRoutes(app);
   return app;
 }
 

@@ -1,5 +1,6 @@
 /**
- * The `outcry` command: start, migrate, user add, demo. Configuration comes from the environment (see README);
+ * The `outcry` command: start, migrate, user add, keys new|list, export signatures, demo. Configuration comes from the
+ * environment (see README);
  * a bad setting stops here with a message that names it.
  */
 import { createInterface } from 'node:readline';
@@ -10,6 +11,9 @@ import { migrateToLatest } from './db/migrate.ts';
 import type { Role as UserRole } from './db/schema.ts';
 import { isAppError } from './errors.ts';
 import { loadDemo } from './features/demo/load.ts';
+import { readKeyFile } from './features/keys/key-file.ts';
+import { createOrganisationKey, describeNewKey, formatKeyList, listOrganisationKeys } from './features/keys/service.ts';
+import { EXPORT_STATUSES, isComplete, runSignatureExport, type ExportStatus } from './features/petitions/export.ts';
 import { addOrResetUser, ROLES } from './features/users/service.ts';
 import { startOutcry, type Role } from './main.ts';
 
@@ -33,6 +37,16 @@ function parseRole(value: string): Role {
 function parseUserRole(value: string): UserRole {
   if ((ROLES as readonly string[]).includes(value)) return value as UserRole;
   throw new InvalidArgumentError(`Role must be one of ${ROLES.join(', ')}.`);
+}
+
+function parsePositiveInteger(value: string): number {
+  if (!/^\d{1,15}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('Must be a whole number from 1.');
+  return Number(value);
+}
+
+function parseExportStatus(value: string): ExportStatus {
+  if ((EXPORT_STATUSES as readonly string[]).includes(value)) return value as ExportStatus;
+  throw new InvalidArgumentError(`Status must be one of ${EXPORT_STATUSES.join(', ')}.`);
 }
 
 /** Runs a command against the database, brought up to date first, and closes it afterwards. */
@@ -113,6 +127,46 @@ user
     const password = await readPassword();
     const result = await withDatabase((db) => addOrResetUser(db, { email: options.email, password, role: options.role }));
     process.stdout.write(result.created ? `Created ${options.role} account #${result.id}.\n` : `Reset account #${result.id} (now ${options.role}).\n`);
+  });
+
+const keys = program.command('keys').description('the organisation’s keys: supporter data is sealed to the public key; the secret key stays with you');
+keys
+  .command('new')
+  .description('create a key pair: write the secret key to FILE (mode 0600, never overwritten) and make the public key the active one')
+  .requiredOption('--out <file>', 'where to write the secret key file (then move it off the server)')
+  .action(async (options: { out: string }) => {
+    const { dataDir } = configOrExit();
+    const key = await withDatabase((db) => createOrganisationKey(db, { out: options.out, dataDir }));
+    process.stdout.write(describeNewKey(key));
+  });
+keys
+  .command('list')
+  .description('list the organisation’s public keys: key id, whether active, when created and last used')
+  .action(async () => {
+    process.stdout.write(formatKeyList(await withDatabase((db) => listOrganisationKeys(db))));
+  });
+
+const exporting = program.command('export').description('export data, decrypted on this machine with the organisation’s secret key file');
+exporting
+  .command('signatures')
+  .description('write a petition’s signatures as CSV, names and addresses decrypted with the key file; exits 3 if some could not be decrypted')
+  .requiredOption('--petition <id>', 'the petition’s number', parsePositiveInteger)
+  .requiredOption('--key <file>', 'the secret key file written by `outcry keys new`')
+  .option('--out <file>', 'write the CSV to this file (mode 0600) instead of standard output')
+  .option('--status <status>', `which signatures: ${EXPORT_STATUSES.join(', ')}`, parseExportStatus, 'confirmed' as ExportStatus)
+  .option('--include-suspect', 'include signatures marked suspect by the anti-abuse checks', false)
+  .action(async (options: { petition: number; key: string; out?: string; status: ExportStatus; includeSuspect: boolean }) => {
+    const key = readKeyFile(options.key);
+    try {
+      // Read-only: an export never changes the schema of the database it reads.
+      const summary = await withDatabase(
+        (db) => runSignatureExport(db, { petitionId: options.petition, key, out: options.out, status: options.status, includeSuspect: options.includeSuspect, stdout: process.stdout, stderr: process.stderr }),
+        { migrate: false },
+      );
+      if (!isComplete(summary)) process.exitCode = 3;
+    } finally {
+      key.secretKey.fill(0);
+    }
   });
 
 program

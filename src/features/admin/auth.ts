@@ -1,18 +1,27 @@
 /**
  * Who may do what in the organisers' area. Owners do everything, editors manage campaigns, moderators review
- * (later: signatures, statements) but change no campaign.
+ * (suspect signatures; later statements) but change no campaign.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { loadSessionUser, SESSION_COOKIE } from '../../web/session.ts';
 
-export type Permission = 'campaigns:view' | 'campaigns:edit' | 'audit:view';
+export type Permission =
+  | 'campaigns:view'
+  | 'campaigns:edit'
+  | 'audit:view'
+  /** Review suspect signatures: restore one to the count, or set one aside. */
+  | 'signatures:moderate'
+  /** Flip the kill switches (everyone who can see campaigns can see their state). */
+  | 'switches:edit'
+  /** Read the development mailbox: it holds supporters' addresses in the clear. */
+  | 'mailbox:view';
 
 const PERMISSIONS: Record<Role, readonly Permission[]> = {
-  owner: ['campaigns:view', 'campaigns:edit', 'audit:view'],
-  editor: ['campaigns:view', 'campaigns:edit', 'audit:view'],
-  moderator: ['campaigns:view'],
+  owner: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit', 'mailbox:view'],
+  editor: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit'],
+  moderator: ['campaigns:view', 'signatures:moderate'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -16,6 +16,8 @@ export function AdminLayout({ ctx, title, children, flash }: { ctx: PageContext;
           <ul>
             <li><a href="/admin">{t('admin.dashboard')}</a></li>
             {can(user.role, 'audit:view') ? <li><a href="/admin/audit">{t('admin.audit')}</a></li> : null}
+            <li><a href="/admin/switches">{t('switches.nav')}</a></li>
+            {can(user.role, 'mailbox:view') ? <li><a href="/admin/mail">{t('mailbox.nav')}</a></li> : null}
             <li>
               <form method="post" action="/admin/logout">
                 <CsrfField ctx={ctx} />

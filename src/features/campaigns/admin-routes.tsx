@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../../errors.ts';
 import { asFormBody } from '../../web/form.ts';
@@ -7,6 +9,8 @@ import type { CampaignStatus } from '../../db/schema.ts';
 import { requirePermission, requireUser } from '../admin/auth.ts';
 import { CampaignPage } from './views.tsx';
 import { CampaignFormPage, DashboardPage, campaignFormValues } from './admin-views.tsx';
+import { DEMO_KEY_FILE } from '../demo/load.ts';
+import { listPetitionSummaries } from '../petitions/admin-service.ts';
 import { changeCampaignStatus, createCampaign, getCampaignForAdmin, listCampaignsForAdmin, parseCampaignForm, updateCampaign } from './service.ts';
 
 /** Confirmation messages after a redirect, named in the query string; only these keys are ever shown. */
@@ -40,7 +44,9 @@ export function registerCampaignAdminRoutes(app: FastifyInstance): void {
 
   app.get<{ Querystring: { done?: unknown } }>('/admin', view, async (request, reply) => {
     const campaigns = await listCampaignsForAdmin(db);
-    return sendPage(reply, <DashboardPage ctx={pageContext(request, reply)} campaigns={campaigns} flash={flashFrom(request, reply)} />);
+    // The demo leaves the organisation's secret key on the server; say so until the organisers make their own.
+    const demoKeyOnServer = existsSync(path.join(app.deps.config.dataDir, DEMO_KEY_FILE));
+    return sendPage(reply, <DashboardPage ctx={pageContext(request, reply)} campaigns={campaigns} flash={flashFrom(request, reply)} demoKeyOnServer={demoKeyOnServer} />);
   });
 
   app.get('/admin/campaigns/new', edit, async (request, reply) => {
@@ -62,7 +68,8 @@ export function registerCampaignAdminRoutes(app: FastifyInstance): void {
   app.get<IdParams>('/admin/campaigns/:id', view, async (request, reply) => {
     const campaign = await getCampaignForAdmin(db, campaignId(request));
     const ctx = pageContext(request, reply);
-    return sendPage(reply, <CampaignFormPage ctx={ctx} campaign={campaign} values={campaignFormValues(campaign)} errors={{}} flash={flashFrom(request, reply)} />);
+    const petitions = await listPetitionSummaries(db, app.deps.countBoard, campaign.id);
+    return sendPage(reply, <CampaignFormPage ctx={ctx} campaign={campaign} values={campaignFormValues(campaign)} errors={{}} flash={flashFrom(request, reply)} petitions={petitions} />);
   });
 
   app.post<IdParams>('/admin/campaigns/:id', edit, async (request, reply) => {
@@ -74,7 +81,8 @@ export function registerCampaignAdminRoutes(app: FastifyInstance): void {
       return reply.redirect(`/admin/campaigns/${id}?done=saved`, 303);
     } catch (error) {
       if (!isAppError(error) || error.code !== 'validation_failed') throw error;
-      return sendPage(reply, <CampaignFormPage ctx={pageContext(request, reply)} campaign={campaign} values={body} errors={error.fields ?? {}} />, 400);
+      const petitions = await listPetitionSummaries(db, app.deps.countBoard, id);
+      return sendPage(reply, <CampaignFormPage ctx={pageContext(request, reply)} campaign={campaign} values={body} errors={error.fields ?? {}} petitions={petitions} />, 400);
     }
   });
 

@@ -6,13 +6,17 @@ import { LOCALES } from '../../web/i18n.ts';
 import { AdminLayout } from '../admin/views.tsx';
 import { can } from '../admin/auth.ts';
 import { textFor, type Campaign } from './model.ts';
+import type { PetitionSummary } from '../petitions/admin-service.ts';
+import { CampaignPetitions } from '../petitions/admin-views.tsx';
+import { DemoKeyNotice } from '../demo/notice.tsx';
 
-export function DashboardPage({ ctx, campaigns, flash }: { ctx: PageContext; campaigns: Campaign[]; flash: string | undefined }) {
+export function DashboardPage({ ctx, campaigns, flash, demoKeyOnServer = false }: { ctx: PageContext; campaigns: Campaign[]; flash: string | undefined; demoKeyOnServer?: boolean }) {
   const { t, user } = ctx;
   const canEdit = user !== undefined && can(user.role, 'campaigns:edit');
   return (
     <AdminLayout ctx={ctx} title={t('admin.dashboard')} flash={flash}>
       <h1>{t('admin.dashboard')}</h1>
+      {demoKeyOnServer ? <DemoKeyNotice ctx={ctx} /> : null}
       {canEdit ? <p><a class="button primary" href="/admin/campaigns/new">{t('admin.newCampaign')}</a></p> : <p>{t('admin.readOnly')}</p>}
       {campaigns.length === 0 ? (
         <p>{t('admin.noCampaigns')}</p>
@@ -103,7 +107,7 @@ function chosenLocales(values: FormValues): string[] {
   return typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.filter((v) => typeof v === 'string') : [];
 }
 
-export function CampaignFormPage({ ctx, campaign, values, errors, flash }: { ctx: PageContext; campaign: Campaign | undefined; values: FormValues; errors: FieldErrors; flash?: string | undefined }) {
+export function CampaignFormPage({ ctx, campaign, values, errors, flash, petitions }: { ctx: PageContext; campaign: Campaign | undefined; values: FormValues; errors: FieldErrors; flash?: string | undefined; petitions?: PetitionSummary[] }) {
   const { t, user } = ctx;
   const canEdit = user !== undefined && can(user.role, 'campaigns:edit');
   const title = campaign ? t('admin.editCampaign') : t('admin.newCampaign');
@@ -125,6 +129,7 @@ export function CampaignFormPage({ ctx, campaign, values, errors, flash }: { ctx
     <AdminLayout ctx={ctx} title={title} flash={flash}>
       <h1>{title}</h1>
       {campaign ? <p><a href={campaign.status === 'draft' ? `/admin/campaigns/${campaign.id}/preview` : `/c/${campaign.slug}`}>{t('admin.view')}</a></p> : null}
+      {campaign && petitions ? <p><a href="#petitions">{t('petitionsAdmin.jumpToPetitions', { count: petitions.length })}</a></p> : null}
       {canEdit ? null : <p class="notice">{t('admin.readOnly')}</p>}
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
       <form method="post" action={action} class="stacked" novalidate>
@@ -156,6 +161,7 @@ export function CampaignFormPage({ ctx, campaign, values, errors, flash }: { ctx
           <button type="submit" class="primary">{t('admin.save')}</button>
         </fieldset>
       </form>
+      {campaign && petitions ? <CampaignPetitions ctx={ctx} campaign={campaign} summaries={petitions} /> : null}
     </AdminLayout>
   );
 }

@@ -18,8 +18,10 @@ const EMPTY: PetitionCount = { total: 0, byCountry: new Map(), updatedAt: new Da
 export class CountBoard {
   private counts = new Map<number, PetitionCount>();
   private readonly listeners = new Set<(petitionIds: number[]) => void>();
+  private readonly localListeners = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
 
   constructor(private readonly db: Database, private readonly switches: SwitchBoard) {}
 
@@ -41,10 +43,31 @@ export class CountBoard {
     this.timer = undefined;
   }
 
-  /** Reads the counts now; concurrent callers share one read. */
+  /**
+   * Reads the counts now. A call made while a read runs gets a read that starts after it (the running one may have
+   * missed a commit the caller knows of); the calls in between share that one.
+   */
   refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
+    if (this.refreshing) {
+      this.queued ??= this.refreshing.catch(() => undefined).then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+      return this.queued;
+    }
+    this.refreshing = this.load().finally(() => (this.refreshing = undefined));
     return this.refreshing;
+  }
+
+  /** This process changed a count (a confirmation, a withdrawal): read now, and tell whoever listens (other processes). */
+  changedHere(): void {
+    void this.refresh().catch(() => undefined);
+    for (const listener of this.localListeners) listener();
+  }
+
+  onChangedHere(listener: () => void): () => void {
+    this.localListeners.add(listener);
+    return () => this.localListeners.delete(listener);
   }
 
   private async load(): Promise<void> {

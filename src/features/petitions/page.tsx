@@ -13,6 +13,7 @@ import type { CountBoard } from './count-board.ts';
 import type { Petition } from './model.ts';
 import { countMilestonesReached, listMilestonesReached, listPetitionsOfCampaign, listRecentPublicSigners } from './queries.ts';
 import { PetitionSection, type FormTokens } from './views.tsx';
+import { SignatureMap } from '../map/world-map.tsx';
 
 const RECENT_SIGNERS = 8;
 
@@ -20,9 +21,13 @@ export function petitionsOfCampaign(db: Database, campaignId: number): Promise<P
   return cachedCampaignLookup(db, `petitions:${campaignId}`, () => listPetitionsOfCampaign(db, campaignId));
 }
 
-/** Changes whenever what the sections show could change: a petition edited, a count moved. */
+/**
+ * Changes whenever what the sections show could change: a petition edited, a count moved. The map shows counts per
+ * country, which can change with the total unchanged (a withdrawal here, a confirmation there): the count's updatedAt
+ * is renewed by the CountBoard exactly when the total or any country's count changes, so it stands for all of them.
+ */
 export function petitionsVersion(board: CountBoard, petitions: Petition[]): string {
-  return petitions.map((p) => `${p.id}@${p.updatedAt}#${board.count(p.id).total}`).join(',');
+  return petitions.map((p) => `${p.id}@${p.updatedAt}#${board.count(p.id).total}~${board.count(p.id).updatedAt}`).join(',');
 }
 
 /**
@@ -50,6 +55,8 @@ export async function renderPetitionSections(options: {
 }): Promise<VNode[]> {
   const { db, board, ctx, campaign, petitions, tokens, rejected, requireProofOfWork } = options;
   const sections: VNode[] = [];
+  // The campaign's main petition (the one count.json reports) gets the map of where people signed.
+  const main = petitions.find((p) => p.status === 'open') ?? petitions[0];
   for (const petition of petitions) {
     const [milestones, recent] = await Promise.all([listMilestonesReached(db, petition.id), listRecentPublicSigners(db, petition.id, RECENT_SIGNERS)]);
     const isRejected = rejected?.petitionId === petition.id;
@@ -67,6 +74,7 @@ export async function renderPetitionSections(options: {
         {...(isRejected ? { values: rejected.values, errors: rejected.errors } : {})}
       />,
     );
+    if (petition === main) sections.push(<SignatureMap ctx={ctx} petitionId={petition.id} byCountry={board.count(petition.id).byCountry} />);
   }
   return sections;
 }

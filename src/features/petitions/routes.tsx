@@ -89,7 +89,8 @@ export function registerPetitionRoutes(app: FastifyInstance, renderCampaignWithR
       if (kind === 'confirm' && before.status === 'withdrawn') throw new AppError('gone', 'This signature was withdrawn.');
       const target = await act(db, request.params.token);
       const state = before.status === doneStatus ? 'already' : 'done';
-      if (target.status === 'confirmed') void deps.countBoard.refresh().catch(() => undefined);
+      // A count moved here: read it now, and (PostgreSQL) tell the other processes to read it too.
+      if (state === 'done') deps.countBoard.changedHere();
       const ctx = pageContext(request, reply);
       return sendPage(reply, <TokenActionPage ctx={ctx} kind={kind} action={`/${kind}/${request.params.token}`} state={state} slug={await slugOf(target)} />);
     });

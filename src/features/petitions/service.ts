@@ -7,7 +7,7 @@ import { constantTimeEqual, hmacBase64Url, sha256Hex } from '../../crypto/keys.t
 import { readCheckbox, readText, type FormBody } from '../../web/form.ts';
 import type { Locale } from '../../web/i18n.ts';
 import type { TokenBucketLimiter } from '../../web/rate-limit.ts';
-import { recordAudit } from '../audit/queries.ts';
+import { diffFields, recordAudit } from '../audit/queries.ts';
 import { cachedCampaignLookup, forgetCachedCampaigns } from '../campaigns/cache.ts';
 import type { SwitchBoard } from '../settings/switches.ts';
 import { COUNTRY_CODES } from './countries.ts';
@@ -253,23 +253,40 @@ export async function withdrawSignature(db: Database, token: string): Promise<To
   if (target.status === 'withdrawn') return target;
   return db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
-    const before = await trx.selectFrom('signatures').select(['status', 'suspect', 'country']).where('id', '=', target.signatureId).executeTakeFirstOrThrow();
-    await trx
+    const erase = { status: 'withdrawn' as const, withdrawn_at: now, sealed: Buffer.alloc(0), public_name: null, dedup_key: null, confirm_token_hash: null };
+    // Each update states what it expects to find, so a moderator acting at the same moment cannot make one
+    // withdrawal count twice: whichever statement matches decides whether a -1 is due.
+    const wasCounted = await trx
       .updateTable('signatures')
-      .set({ status: 'withdrawn', withdrawn_at: now, sealed: Buffer.alloc(0), public_name: null, dedup_key: null, confirm_token_hash: null })
+      .set(erase)
       .where('id', '=', target.signatureId)
-      .execute();
-    if (before.status === 'confirmed' && before.suspect === 0) {
-      await trx.insertInto('count_events').values({ petition_id: target.petitionId, country: before.country, delta: -1, created_at: now }).execute();
+      .where('status', '=', 'confirmed')
+      .where('suspect', '=', 0)
+      .returning('country')
+      .executeTakeFirst();
+    if (wasCounted) {
+      await trx.insertInto('count_events').values({ petition_id: target.petitionId, country: wasCounted.country, delta: -1, created_at: now }).execute();
+    } else {
+      await trx.updateTable('signatures').set(erase).where('id', '=', target.signatureId).where('status', '!=', 'withdrawn').execute();
     }
     return { ...target, status: 'withdrawn' as const };
   });
 }
 
+function flattenPetitionForAudit(input: PetitionInput | Petition): Record<string, unknown> {
+  const flat: Record<string, unknown> = { goal: input.goal, milestones: input.milestones.join(',') };
+  for (const [locale, text] of Object.entries(input.texts)) {
+    flat[`title_${locale}`] = text.title;
+    flat[`target_${locale}`] = text.target;
+    flat[`body_${locale}`] = text.bodyMd;
+  }
+  return flat;
+}
+
 export async function createPetition(db: Database, options: { userId: number | null; campaignId: number; input: PetitionInput }): Promise<number> {
   const id = await db.transaction().execute(async (trx) => {
     const newId = await insertPetition(trx, options.campaignId, options.input, new Date().toISOString());
-    await recordAudit(trx, { userId: options.userId, action: 'petition.create', entityType: 'petition', entityId: newId, changes: { goal: [null, options.input.goal], milestones: [null, options.input.milestones.join(',')] } });
+    await recordAudit(trx, { userId: options.userId, action: 'petition.create', entityType: 'petition', entityId: newId, changes: diffFields({}, flattenPetitionForAudit(options.input)) });
     return newId;
   });
   forgetCachedCampaigns(db);
@@ -280,8 +297,10 @@ export async function updatePetition(db: Database, options: { userId: number | n
   await db.transaction().execute(async (trx) => {
     const before = await findPetitionById(trx, options.id);
     if (!before) throw new AppError('not_found', 'No such petition.');
+    const changes = diffFields(flattenPetitionForAudit(before), flattenPetitionForAudit(options.input));
+    if (Object.keys(changes).length === 0) return;
     await updatePetitionRow(trx, options.id, options.input, new Date().toISOString());
-    await recordAudit(trx, { userId: options.userId, action: 'petition.update', entityType: 'petition', entityId: options.id, changes: { goal: [before.goal, options.input.goal], milestones: [before.milestones.join(','), options.input.milestones.join(',')] } });
+    await recordAudit(trx, { userId: options.userId, action: 'petition.update', entityType: 'petition', entityId: options.id, changes });
   });
   forgetCachedCampaigns(db);
 }

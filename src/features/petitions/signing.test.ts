@@ -115,7 +115,8 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     // Nothing of the name (beyond the first name shown by choice), address or postcode is in the row in the clear.
     const text = rowText(row!).toLowerCase();
     const email = fields['email']!;
-    for (const secret of ['Ivanova', email, email.split('@')[0]!, fields['postcode']!, fields['postcode']!.split(' ')[1]!]) expect(text).not.toContain(secret.toLowerCase());
+    // (Only fragments long enough not to turn up by chance inside the row's hashes and random keys.)
+    for (const secret of ['Ivanova', email, email.split('@')[0]!, fields['postcode']!]) expect(text).not.toContain(secret.toLowerCase());
     expect(row!.dedup_key).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(row!.confirm_token_hash).toMatch(/^[0-9a-f]{64}$/);
 

@@ -10,6 +10,7 @@ import { countryName, countryOptions } from './countries.ts';
 import { petitionTextFor, type Petition } from './model.ts';
 import { POW_BITS } from './proof-of-work.ts';
 import type { MilestoneReached, RecentSigner } from './queries.ts';
+import { liveCountAttributes } from '../live/templates.ts';
 
 /** Values that differ per request, filled into an otherwise cacheable page. */
 export interface FormTokens {
@@ -43,7 +44,7 @@ export function PetitionSection(props: PetitionSectionProps) {
     <section class="petition" aria-labelledby={`petition-${petition.id}`} data-count-url={`/c/${slug}/count.json`} data-events-url={`/c/${slug}/events`} data-petition={petition.id}>
       <h2 id={`petition-${petition.id}`} lang={contentLang}>{text.title}</h2>
       <p class="target" lang={contentLang}>{t('petitions.to', { target: text.target })}</p>
-      <div class="petition-count">
+      <div class="petition-count" {...liveCountAttributes(ctx)}>
         <CountLine ctx={ctx} total={count.total} />
         <label for={`progress-${petition.id}`} class="visually-hidden">{t('petitions.progressLabel')}</label>
         <progress id={`progress-${petition.id}`} max={petition.goal} value={Math.min(count.total, petition.goal)}>{`${percent}%`}</progress>

@@ -1,0 +1,20 @@
+import type { PageContext } from '../../web/context.ts';
+
+const COMMAND = 'outcry keys new';
+
+/**
+ * Shown on the dashboard while the demo's organisation secret key sits in DATA_DIR: anyone who takes the server
+ * takes the key that opens every signer's name and address.
+ */
+export function DemoKeyNotice({ ctx }: { ctx: PageContext }) {
+  // The command is set in <code> wherever the translation puts it.
+  const [before = '', after = ''] = ctx.t('demoNotice.keyOnServer', { command: '\u0000' }).split('\u0000');
+  return (
+    <p class="notice warning">
+      <strong>{ctx.t('demoNotice.label')}</strong>{' '}
+      {before}
+      <code>{COMMAND}</code>
+      {after}
+    </p>
+  );
+}

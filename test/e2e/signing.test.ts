@@ -1,0 +1,213 @@
+/**
+ * A supporter's journey in a real browser (Debian's Chromium, driven by playwright-core) against a real server with
+ * its worker: sign the demo petition, find the mail in the development mailbox, confirm with the button, and watch
+ * the count rise on pages that were left open: through Server-Sent Events, with and without animation, in Russian,
+ * and by polling where there is no EventSource or the server refuses the stream. Also signing with JavaScript off, and axe-core's WCAG 2.2 AA checks
+ * on the pages along the way.
+ *
+ * Skipped, loudly (see test/helpers/global-setup.ts), where Chromium is absent; REQUIRE_BROWSER=1 makes that a failure.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startOutcry, type RunningServer } from '../../src/main.ts';
+import { createLogger } from '../../src/log.ts';
+import { createFreshDatabase, testConfig, type FreshDatabase } from '../helpers/app.ts';
+import { CHROMIUM_PATH } from '../helpers/environment.ts';
+import { uniqueSuffix } from '../helpers/factories.ts';
+import { confirmPathIn, readMailbox, waitForMail } from '../helpers/mailbox.ts';
+
+const DEMO_PATH = '/c/eyes-on-chechnya';
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+/** Browser start and first page loads can take seconds on a small, busy machine. */
+const SLOW = 120_000;
+/** The signed form stamp marks anything quicker than this as a script; a person takes longer. */
+const HUMAN_FILL_MS = 3200;
+
+const axeSource = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, and the live count', () => {
+  let fresh: FreshDatabase;
+  let server: RunningServer;
+  let origin: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const serverLogs: string[] = [];
+
+  beforeAll(async () => {
+    fresh = await createFreshDatabase('sqlite');
+    const config = testConfig({ databaseUrl: fresh.url, dataDir: fresh.dataDir, env: { PORT: '0', LOAD_DEMO: 'true' } });
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        serverLogs.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+    // Role "all": the worker in the same process sends the confirmation mail into DATA_DIR/mail.
+    server = await startOutcry({ config, role: 'all', logger: createLogger({ level: 'info', destination }) });
+    if (!server.address) throw new Error('the server did not report its address');
+    origin = new URL(server.address).origin;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      timeout: SLOW,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, SLOW);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+    await fresh?.drop();
+  }, SLOW);
+
+  async function newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+    const context = await browser.newContext({ baseURL: origin, locale: 'en-GB', ...options });
+    context.setDefaultTimeout(30_000);
+    context.setDefaultNavigationTimeout(60_000);
+    contexts.push(context);
+    return context;
+  }
+
+  /** axe-core's WCAG A and AA rules; the context must be made with `bypassCSP: true` (axe is injected inline). */
+  async function expectNoAxeViolations(page: Page, name: string): Promise<void> {
+    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+    const violations = await page.evaluate(async (values) => {
+      const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe.run(document, { runOnly: { type: 'tag', values } });
+      return result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })) }));
+    }, WCAG_TAGS);
+    const report = violations.map((v: AxeViolation) => `- ${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)}: ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
+    expect(violations, `axe found WCAG violations on ${name}:\n${report}`).toEqual([]);
+  }
+
+  /** Fills the petition form as a person would, taking a few seconds over it. */
+  async function fillAndSign(page: Page, email: string): Promise<void> {
+    const openedAt = Date.now();
+    await page.getByLabel('Your name', { exact: true }).fill('Dana Watcher');
+    await page.getByLabel('Your email address', { exact: true }).fill(email);
+    await page.getByLabel('Country', { exact: true }).selectOption('NO');
+    await page.getByLabel(/^I agree that the organisers may store my signature/).check();
+    await sleep(Math.max(0, HUMAN_FILL_MS - (Date.now() - openedAt)));
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    await page.waitForURL((url) => url.pathname === `${DEMO_PATH}/signed`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Check your email');
+  }
+
+  const countOf = (page: Page) => page.locator('.petition .count-number').first();
+
+  it('signs, confirms from the mail, and the count rises on open pages without a reload', async () => {
+    // The watchers open the campaign first and stay on it.
+    const watcherContext = await newContext();
+    const watcher = await watcherContext.newPage();
+    const errors: string[] = [];
+    watcher.on('pageerror', (error) => errors.push(error.message));
+    watcher.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    let watcherLoads = 0;
+    watcher.on('load', () => (watcherLoads += 1));
+    // Resolves once the page's event stream is open (its headers are in), so the change reaches it live.
+    const watcherStream = watcher.waitForResponse((response) => response.url().endsWith(`${DEMO_PATH}/events`) && response.status() === 200);
+    await watcher.goto(DEMO_PATH);
+    expect(await countOf(watcher).textContent()).toBe('0');
+    expect(await watcher.locator('.petition .count-line').first().textContent()).toBe('0 people have signed');
+
+    const still = await (await newContext({ reducedMotion: 'reduce', locale: 'ru-RU' })).newPage();
+    const stillStream = still.waitForResponse((response) => response.url().endsWith(`${DEMO_PATH}/events`) && response.status() === 200);
+    await still.goto(`${DEMO_PATH}?lang=ru`);
+    expect(await countOf(still).textContent()).toBe('0');
+
+    // No EventSource at all: the page falls back to polling count.json every ten seconds.
+    const oldBrowser = await newContext();
+    await oldBrowser.addInitScript(() => {
+      delete (window as { EventSource?: unknown }).EventSource;
+    });
+    const polling = await oldBrowser.newPage();
+    const polled: string[] = [];
+    polling.on('request', (request) => {
+      if (request.url().endsWith('/count.json')) polled.push(request.url());
+    });
+    await polling.goto(DEMO_PATH);
+
+    // A server too busy for another stream (503): the page polls instead.
+    const refusedContext = await newContext();
+    await refusedContext.route(/\/events$/, (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"busy"}}' }));
+    const refused = await refusedContext.newPage();
+    await refused.goto(DEMO_PATH);
+
+    await Promise.all([watcherStream, stillStream]);
+
+    const signer = await (await newContext()).newPage();
+    await signer.goto(DEMO_PATH);
+    const email = `dana-${uniqueSuffix()}@example.org`;
+    await fillAndSign(signer, email);
+
+    const mail = await waitForMail(fresh.dataDir, email);
+    expect(mail.subject).not.toBe('');
+    const confirmPath = confirmPathIn(mail);
+    // Pending signatures do not count.
+    expect(await countOf(watcher).textContent()).toBe('0');
+
+    const confirmer = await (await newContext({ bypassCSP: true })).newPage();
+    await confirmer.goto(confirmPath);
+    expect(await confirmer.getByRole('heading', { level: 1 }).textContent()).toBe('Confirm your signature');
+    await expectNoAxeViolations(confirmer, 'the confirmation page');
+    await confirmer.getByRole('button', { name: 'Confirm my signature' }).click();
+    await confirmer.waitForLoadState();
+    expect(await confirmer.getByRole('status').textContent()).toBe('Thank you: your signature is confirmed.');
+    await expectNoAxeViolations(confirmer, 'the confirmation page, confirmed');
+
+    // The open page rises to 1 through the stream, words and progress bar included, without loading again.
+    await expect.poll(() => countOf(watcher).textContent(), { timeout: 5000 }).toBe('1');
+    expect(await watcher.locator('.petition .count-line').first().textContent()).toBe('1 person has signed');
+    expect(await countOf(watcher).getAttribute('data-count')).toBe('1');
+    expect(await watcher.locator('.petition progress').first().getAttribute('value')).toBe('1');
+    expect(await watcher.locator('.petition .goal').first().textContent()).toBe('1 of 100,000 signatures');
+    // Screen readers hear the new count once, politely.
+    await expect.poll(() => watcher.locator('[aria-live="polite"][data-live-announcer]').first().textContent(), { timeout: 2000 }).toBe('1 person has signed');
+    expect(watcherLoads).toBe(1);
+
+    // Reduced motion and Russian: the number jumps, and the words follow the Russian singular.
+    await expect.poll(() => countOf(still).textContent(), { timeout: 5000 }).toBe('1');
+    expect(await still.locator('.petition .count-line').first().textContent()).toBe('Подписал 1 человек');
+
+    // The polling page catches up within its ten seconds (plus count.json's two-second cache).
+    await expect.poll(() => countOf(polling).textContent(), { timeout: 15_000, interval: 500 }).toBe('1');
+    await expect.poll(() => countOf(refused).textContent(), { timeout: 15_000, interval: 500 }).toBe('1');
+    expect(await refused.locator('.petition .count-line').first().textContent()).toBe('1 person has signed');
+    expect(polled.length).toBeGreaterThan(0);
+
+    expect(errors, 'no script or CSP errors on the watching page').toEqual([]);
+    // One mail for one signature.
+    expect(readMailbox(fresh.dataDir).filter((m) => m.to.includes(email))).toHaveLength(1);
+  }, SLOW);
+
+  it('signs with JavaScript off: the form posts, and the 303 lands on "check your email"', async () => {
+    const page = await (await newContext({ javaScriptEnabled: false })).newPage();
+    const statuses: number[] = [];
+    page.on('response', (response) => {
+      if (response.url().endsWith(`${DEMO_PATH}/sign`)) statuses.push(response.status());
+    });
+    await page.goto(DEMO_PATH);
+    await fillAndSign(page, `nojs-${uniqueSuffix()}@example.org`);
+    expect(statuses).toEqual([303]);
+    expect(await page.getByRole('link', { name: 'Back to the campaign' }).getAttribute('href')).toBe(DEMO_PATH);
+  }, SLOW);
+
+  it('logged no server errors along the way', () => {
+    const errors = serverLogs.filter((line) => /"level":"(error|fatal)"/.test(line));
+    expect(errors).toEqual([]);
+  });
+});
