@@ -18,7 +18,7 @@ const args = process.argv.slice(2);
 const usePostgres = args.includes('--pg');
 const prefillIndex = args.indexOf('--prefill');
 const PREFILL = prefillIndex >= 0 ? Number(args[prefillIndex + 1]) : 0;
-const [runsArg, secondsArg] = args.filter((a, i) => !a.startsWith('--') && i !== prefillIndex + 1);
+const [runsArg, secondsArg] = args.filter((a, i) => !a.startsWith('--') && (prefillIndex < 0 || i !== prefillIndex + 1));
 const RUNS = Number(runsArg ?? 5);
 const DURATION_S = Number(secondsArg ?? 8);
 const CONNECTIONS = 100;
