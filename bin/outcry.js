@@ -1,6 +1,44 @@
 #!/usr/bin/env node
-// The published entry point: registers the TypeScript loader, then hands over to the CLI.
-import { register } from 'tsx/esm/api';
+// The entry point. Bundles src/ (TypeScript + TSX) with esbuild into one ESM file under node_modules/.cache and runs
+// it: no TypeScript loader stays resident in the server (that saves a loader thread and tens of megabytes), and a
+// bundle takes well under a second to make. If bundling fails, it falls back to running the sources through tsx.
+import { mkdirSync, rmSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
 
-register();
-await import('../src/cli.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const srcDir = path.join(root, 'src');
+const outfile = path.join(root, 'node_modules', '.cache', 'outcry', `cli-${process.pid}.mjs`);
+
+async function bundle() {
+  const { build } = await import('esbuild');
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  await build({
+    entryPoints: [path.join(srcDir, 'cli.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    define: { __OUTCRY_SRC_DIR__: JSON.stringify(srcDir + path.sep) },
+    logLevel: 'silent',
+  });
+}
+
+let bundled = false;
+try {
+  await bundle();
+  bundled = true;
+} catch {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+try {
+  await import(pathToFileURL(bundled ? outfile : path.join(srcDir, 'cli.ts')).href);
+} finally {
+  // Loaded once, the bundle file is no longer needed; one per process id keeps simultaneous starts apart.
+  if (bundled) rmSync(outfile, { force: true });
+}

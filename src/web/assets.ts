@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { SRC_DIR } from '../paths.ts';
 import { build } from 'esbuild';
 import type { FastifyInstance } from 'fastify';
 
@@ -19,7 +20,7 @@ export interface Assets {
   readonly js: Asset;
 }
 
-const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+const here = (relative: string) => path.join(SRC_DIR, 'web', relative);
 let built: Promise<Assets> | undefined;
 
 export function loadAssets(): Promise<Assets> {

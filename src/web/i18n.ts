@@ -4,7 +4,7 @@
  */
 import i18next, { type TFunction } from 'i18next';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { SRC_DIR } from '../paths.ts';
 import path from 'node:path';
 
 export const LOCALES = ['en', 'ru'] as const;
@@ -26,8 +26,8 @@ function deepMerge(target: Strings, source: Strings): Strings {
  * without touching a shared file. Read once, at start.
  */
 function loadStrings(locale: string): Strings {
-  const web = fileURLToPath(new URL('./locales/', import.meta.url));
-  const features = fileURLToPath(new URL('../features/', import.meta.url));
+  const web = path.join(SRC_DIR, 'web', 'locales');
+  const features = path.join(SRC_DIR, 'features');
   const files = [path.join(web, `${locale}.json`)];
   for (const feature of readdirSync(features).sort()) {
     const file = path.join(features, feature, 'locales', `${locale}.json`);

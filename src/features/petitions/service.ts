@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import disposableDomains from 'disposable-email-domains' with { type: 'json' };
+import { createRequire } from 'node:module';
 import type { Database } from '../../db/database.ts';
 import { AppError, type FieldErrors } from '../../errors.ts';
 import { encryptForServer } from '../../crypto/data-key.ts';
@@ -20,7 +20,8 @@ import type { SupporterSealer } from './sealer.ts';
 import type { SignatureWriter, WriteOutcome } from './signature-writer.ts';
 
 const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-const DISPOSABLE = new Set<string>(disposableDomains as string[]);
+// Loaded with require: the list is JSON, and the bundled server cannot carry an import attribute for a package.
+const DISPOSABLE = new Set<string>(createRequire(import.meta.url)('disposable-email-domains') as string[]);
 
 export interface SigningDeps {
   db: Database;
