@@ -20,6 +20,7 @@ import { SESSION_COOKIE } from '../../web/session.ts';
 import { isLocale } from '../../web/i18n.ts';
 import type { CampaignInput, CampaignText } from './model.ts';
 import { getCampaignForAdmin } from './service.ts';
+import { ALL_NAUGHTY_STRINGS } from '../../../test/helpers/environment.ts';
 
 const STRINGS: readonly string[] = naughtyStrings;
 // 485 strings, some of them a few seconds of work each for the login form (argon2): a few tests use every n-th.
@@ -282,7 +283,7 @@ const FORM_FIELDS: FormField[] = [
  *    different third for create and for edit.
  * OUTCRY_TEST_ALL_NAUGHTY_STRINGS=1 sends every string to every field in both modes (about four times as long).
  */
-const ALL_STRINGS_EVERYWHERE = process.env['OUTCRY_TEST_ALL_NAUGHTY_STRINGS'] === '1';
+const ALL_STRINGS_EVERYWHERE = ALL_NAUGHTY_STRINGS;
 
 function stringsFor(field: FormField, mode: 'create' | 'edit'): readonly string[] {
   if (ALL_STRINGS_EVERYWHERE) return STRINGS;

@@ -20,9 +20,10 @@ import { translator } from '../../web/i18n.ts';
 import { COUNTRY_CODES } from './countries.ts';
 import { isValidEmail } from './email.ts';
 import { parseSignForm } from './service.ts';
+import { ALL_NAUGHTY_STRINGS } from '../../../test/helpers/environment.ts';
 
 const STRINGS: readonly string[] = naughtyStrings;
-const ALL = process.env['OUTCRY_TEST_ALL_NAUGHTY_STRINGS'] === '1';
+const ALL = ALL_NAUGHTY_STRINGS;
 const sample = (step: number, offset = 0) => (ALL ? STRINGS : STRINGS.filter((_, i) => i % step === offset));
 
 type Mode = 'form' | 'json';
