@@ -5,11 +5,9 @@
  *
  * Set up as test/e2e/journey.test.ts: skipped, loudly, where Chromium is absent (REQUIRE_BROWSER=1 makes that a failure).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOutcry, type RunningServer } from '../../src/main.ts';
 import type { Config } from '../../src/config.ts';
@@ -19,22 +17,12 @@ import { createMailer } from '../../src/jobs/mailer.ts';
 import { findCampaignBySlug } from '../../src/features/campaigns/queries.ts';
 import { listPetitionsOfCampaign } from '../../src/features/petitions/queries.ts';
 import { createFreshDatabase, testConfig, type FreshDatabase } from '../helpers/app.ts';
-import { CHROMIUM_PATH } from '../helpers/environment.ts';
 import { makeUser } from '../helpers/factories.ts';
+import { expectNoAxeViolations, launchChromium, SLOW } from './browser.ts';
 
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const SLOW = 120_000;
 const LANGS = ['en', 'ru'] as const;
 
-const axeSource = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'), 'utf8');
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  helpUrl: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
 
 describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-core, WCAG 2.2 A and AA)', () => {
   let fresh: FreshDatabase;
@@ -90,12 +78,7 @@ describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-cor
     await mailer.send({ to: 'anna@example.org', subject: 'Пожалуйста, подтвердите подпись', text: `Здравствуйте!\n\n${config.publicUrl}/confirm/abc\n\nhttps://elsewhere.example/x\n` });
     mailer.close();
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      timeout: SLOW,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, SLOW);
 
   afterAll(async () => {
@@ -120,25 +103,6 @@ describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-cor
     return page;
   }
 
-  async function expectNoAxeViolations(page: Page, name: string): Promise<void> {
-    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-    const violations = await page.evaluate(async (values) => {
-      const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe.run(document, {
-        runOnly: { type: 'tag', values },
-      });
-      return result.violations.map(({ id, impact, help, helpUrl, nodes }) => ({
-        id,
-        impact,
-        help,
-        helpUrl,
-        nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })),
-      }));
-    }, WCAG_TAGS);
-    const report = violations
-      .map((v: AxeViolation) => `- ${v.id} (${v.impact}): ${v.help} <${v.helpUrl}>\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)}: ${n.failureSummary ?? ''}`.replace(/\n/g, '\n      ')).join('\n')}`)
-      .join('\n');
-    expect(violations, `axe found WCAG violations on ${name}:\n${report}`).toEqual([]);
-  }
 
   /** Opens `url` in each language and checks it. */
   async function checkInBothLanguages(page: Page, url: string, name: string): Promise<void> {

@@ -5,36 +5,22 @@
  *
  * Skipped, loudly (see test/helpers/global-setup.ts), where Chromium is absent; REQUIRE_BROWSER=1 makes that a failure.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { Writable } from 'node:stream';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOutcry, type RunningServer } from '../../src/main.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createLogger } from '../../src/log.ts';
 import { createFreshDatabase, testConfig, type FreshDatabase } from '../helpers/app.ts';
-import { CHROMIUM_PATH } from '../helpers/environment.ts';
 import { makeUser, uniqueSuffix } from '../helpers/factories.ts';
+import { expectNoAxeViolations, launchChromium, SLOW } from './browser.ts';
 
 const DEMO_PATH = '/c/eyes-on-chechnya';
 const DEMO_TITLE_EN = 'End the purge in Chechnya';
 const DEMO_TITLE_RU = 'Остановите преследования в Чечне';
 const SHARE_NETWORKS = ['X', 'Bluesky', 'Mastodon', 'Telegram', 'WhatsApp', 'Email'];
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-/** Browser start and first page loads can take seconds on a small, busy machine. */
-const SLOW = 120_000;
 
-const axeSource = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'), 'utf8');
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  helpUrl: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
 
 describe.skipIf(!inject('hasBrowser'))('browser journey', () => {
   let fresh: FreshDatabase;
@@ -65,12 +51,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey', () => {
       await database.close();
     }
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      timeout: SLOW,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, SLOW);
 
   afterAll(async () => {
@@ -96,30 +77,6 @@ describe.skipIf(!inject('hasBrowser'))('browser journey', () => {
     await page.waitForURL((url) => url.pathname === '/admin');
   }
 
-  /**
-   * Runs axe-core's WCAG 2.0/2.1/2.2 A and AA rules on the page as it stands. addScriptTag injects axe as an inline
-   * script, which the page's CSP (rightly) refuses, so the pages checked here are opened in contexts made with
-   * `bypassCSP: true`; that changes nothing axe looks at.
-   */
-  async function expectNoAxeViolations(page: Page, name: string): Promise<void> {
-    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-    const violations = await page.evaluate(async (values) => {
-      const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe.run(document, {
-        runOnly: { type: 'tag', values },
-      });
-      return result.violations.map(({ id, impact, help, helpUrl, nodes }) => ({
-        id,
-        impact,
-        help,
-        helpUrl,
-        nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })),
-      }));
-    }, WCAG_TAGS);
-    const report = violations
-      .map((v: AxeViolation) => `- ${v.id} (${v.impact}): ${v.help} <${v.helpUrl}>\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)}: ${n.failureSummary ?? ''}`.replace(/\n/g, '\n      ')).join('\n')}`)
-      .join('\n');
-    expect(violations, `axe found WCAG violations on ${name}:\n${report}`).toEqual([]);
-  }
 
   it('shows the campaign without JavaScript, and switches to Russian with a plain link', async () => {
     const context = await newContext({ javaScriptEnabled: false });

@@ -7,35 +7,22 @@
  *
  * Skipped, loudly (see test/helpers/global-setup.ts), where Chromium is absent; REQUIRE_BROWSER=1 makes that a failure.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOutcry, type RunningServer } from '../../src/main.ts';
 import { createLogger } from '../../src/log.ts';
 import { createFreshDatabase, testConfig, type FreshDatabase } from '../helpers/app.ts';
-import { CHROMIUM_PATH } from '../helpers/environment.ts';
 import { uniqueSuffix } from '../helpers/factories.ts';
 import { confirmPathIn, readMailbox, waitForMail } from '../helpers/mailbox.ts';
+import { expectNoAxeViolations, launchChromium, SLOW } from './browser.ts';
 
 const DEMO_PATH = '/c/eyes-on-chechnya';
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-/** Browser start and first page loads can take seconds on a small, busy machine. */
-const SLOW = 120_000;
 /** The signed form stamp marks anything quicker than this as a script; a person takes longer. */
 const HUMAN_FILL_MS = 3200;
 
-const axeSource = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'), 'utf8');
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
 
 describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, and the live count', () => {
   let fresh: FreshDatabase;
@@ -58,12 +45,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, an
     server = await startOutcry({ config, role: 'all', logger: createLogger({ level: 'info', destination }) });
     if (!server.address) throw new Error('the server did not report its address');
     origin = new URL(server.address).origin;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      timeout: SLOW,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, SLOW);
 
   afterAll(async () => {
@@ -81,16 +63,6 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, an
     return context;
   }
 
-  /** axe-core's WCAG A and AA rules; the context must be made with `bypassCSP: true` (axe is injected inline). */
-  async function expectNoAxeViolations(page: Page, name: string): Promise<void> {
-    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-    const violations = await page.evaluate(async (values) => {
-      const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe.run(document, { runOnly: { type: 'tag', values } });
-      return result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })) }));
-    }, WCAG_TAGS);
-    const report = violations.map((v: AxeViolation) => `- ${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)}: ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
-    expect(violations, `axe found WCAG violations on ${name}:\n${report}`).toEqual([]);
-  }
 
   /** Fills the petition form as a person would, taking a few seconds over it. */
   async function fillAndSign(page: Page, email: string): Promise<void> {

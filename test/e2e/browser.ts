@@ -1,0 +1,56 @@
+/** What every browser journey shares: Debian's Chromium started the same way, and axe-core's WCAG 2.2 AA check. */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { CHROMIUM_PATH } from '../helpers/environment.ts';
+
+/** Browser start and first page loads can take seconds on a small, busy machine. */
+export const SLOW = 120_000;
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+const axeSource = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/** Headless Chromium without the background traffic this closed network would refuse. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    timeout: SLOW,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * Runs axe-core's WCAG 2.0/2.1/2.2 A and AA rules on the page as it stands. addScriptTag injects axe as an inline
+ * script, which the page's CSP (rightly) refuses, so the pages checked are opened in contexts made with
+ * `bypassCSP: true`; that changes nothing axe looks at.
+ */
+export async function expectNoAxeViolations(page: Page, name: string): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async (values) => {
+    const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe.run(document, {
+      runOnly: { type: 'tag', values },
+    });
+    return result.violations.map(({ id, impact, help, helpUrl, nodes }) => ({
+      id,
+      impact,
+      help,
+      helpUrl,
+      nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })),
+    }));
+  }, WCAG_TAGS);
+  const report = violations
+    .map((v: AxeViolation) => `- ${v.id} (${v.impact}): ${v.help} <${v.helpUrl}>\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)}: ${n.failureSummary ?? ''}`.replace(/\n/g, '\n      ')).join('\n')}`)
+    .join('\n');
+  expect(violations, `axe found WCAG violations on ${name}:\n${report}`).toEqual([]);
+}
