@@ -2,30 +2,10 @@
  * The `outcry` command as an operator runs it: a real process, real stdin, a real database of each dialect.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFreshDatabase, type FreshDatabase } from './helpers/app.ts';
+import { BIN, runCli as run } from './helpers/cli.ts';
 
-const BIN = fileURLToPath(new URL('../bin/outcry.js', import.meta.url));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string>, stdin = ''): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 /** Starts `outcry start`, waits until it serves, and returns its address and a way to stop it with SIGTERM. */
 function start(env: Record<string, string>): Promise<{ url: string; stop(): Promise<number | null>; output(): string }> {

@@ -3,11 +3,10 @@
  * a running app signs into, on both dialects. The secret key never reaches the database; the export opens what
  * supporters signed, escapes it for spreadsheets, filters by status, refuses or reports a wrong key, and streams.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateOrganisationKeyPair, openSealingWindow, sealRecord, type OrganisationKeyPair } from '../src/crypto/hpke.ts';
 import type { Database } from '../src/db/database.ts';
@@ -19,26 +18,8 @@ import { ProgressBar } from '../src/progress-bar.ts';
 import { startTestApp, type TestContext } from './helpers/app.ts';
 import { makeCampaign, uniqueSuffix } from './helpers/factories.ts';
 import { pressLink, signViaApi, type Signer } from './helpers/signing.ts';
+import { runCli as run } from './helpers/cli.ts';
 
-const BIN = fileURLToPath(new URL('../bin/outcry.js', import.meta.url));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** RFC 4180, as a spreadsheet reads it: quoted fields may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {
