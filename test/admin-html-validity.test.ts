@@ -4,8 +4,6 @@
  * src/features/campaigns/html-validity.test.ts).
  */
 import { expect, it } from 'vitest';
-import { HtmlValidate, type Message } from 'html-validate';
-import type { LightMyRequestResponse } from 'fastify';
 import { describeEachDialect, startTestApp, type TestContext } from './helpers/app.ts';
 import { loggedIn, makeCampaign, uniqueSuffix } from './helpers/factories.ts';
 import type { Browser } from './helpers/http.ts';
@@ -15,29 +13,9 @@ import { loadDemo } from '../src/features/demo/load.ts';
 import { listPetitionsOfCampaign } from '../src/features/petitions/queries.ts';
 import { createPetition, setPetitionOpen } from '../src/features/petitions/service.ts';
 import type { Database } from '../src/db/database.ts';
-
-const validator = new HtmlValidate({
-  extends: ['html-validate:recommended'],
-  rules: {
-    // Preact writes void elements self-closed; require the one spelling we emit (see the campaigns' test).
-    'void-style': ['error', { style: 'selfclose' }],
-    'form-dup-name': ['error', { shared: ['radio', 'checkbox', 'button', 'reset', 'submit'] }],
-  },
-});
+import { expectValidHtml } from './helpers/html.ts';
 
 const LANGS = ['en', 'ru'] as const;
-
-function describeMessage(message: Message): string {
-  return `  ${message.ruleId} at ${message.line}:${message.column} (${message.selector ?? '?'}): ${message.message}`;
-}
-
-async function expectValidHtml(page: string, response: LightMyRequestResponse, status = 200): Promise<void> {
-  expect(response.statusCode, `${page}: HTTP status`).toBe(status);
-  expect(response.body.startsWith('<!DOCTYPE html>'), `${page}: starts with a doctype`).toBe(true);
-  const report = await validator.validateString(response.body);
-  const messages = report.results.flatMap((result) => result.messages).map(describeMessage);
-  expect(report.valid, `${page} is not valid HTML:\n${messages.join('\n')}`).toBe(true);
-}
 
 function withLang(url: string, lang: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}lang=${lang}`;

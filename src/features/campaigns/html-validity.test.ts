@@ -4,39 +4,12 @@
  * dashboard, campaign form empty, with errors and for an existing campaign, audit log).
  */
 import { expect, it } from 'vitest';
-import { HtmlValidate, type Message } from 'html-validate';
 import { describeEachDialect, type TestContext } from '../../../test/helpers/app.ts';
 import { Browser } from '../../../test/helpers/http.ts';
 import { campaignFormFields, campaignInput, loggedIn, makeCampaign } from '../../../test/helpers/factories.ts';
 import { loadDemo } from '../demo/load.ts';
 import { findCampaignBySlug } from './queries.ts';
-
-const validator = new HtmlValidate({
-  extends: ['html-validate:recommended'],
-  rules: {
-    // Preact's renderer writes void elements self-closed (<meta charset="utf-8"/>, <input …/>) and offers no switch.
-    // Both spellings are valid HTML; what matters is that one is used throughout, so require the one we emit
-    // rather than turning the rule off.
-    'void-style': ['error', { style: 'selfclose' }],
-    // A group of checkboxes sharing one name (the campaign's languages, read back as a list) is the standard HTML way
-    // to submit several values; the default only allows that for names ending in "[]", a PHP convention we don't use.
-    // Every other control must still have a unique name.
-    'form-dup-name': ['error', { shared: ['radio', 'checkbox', 'button', 'reset', 'submit'] }],
-  },
-});
-
-function describeMessage(message: Message): string {
-  return `  ${message.ruleId} at ${message.line}:${message.column} (${message.selector ?? '?'}): ${message.message}`;
-}
-
-async function expectValidHtml(page: string, response: { statusCode: number; body: string }, status = 200): Promise<void> {
-  expect(response.statusCode, `${page}: HTTP status`).toBe(status);
-  expect(response.body.startsWith('<!DOCTYPE html>'), `${page}: starts with a doctype`).toBe(true);
-  const report = await validator.validateString(response.body);
-  const messages = report.results.flatMap((result) => result.messages).map(describeMessage);
-  expect(report.valid, `${page} is not valid HTML:\n${messages.join('\n')}`).toBe(true);
-  expect(messages).toEqual([]);
-}
+import { expectValidHtml } from '../../../test/helpers/html.ts';
 
 /** The demo campaign is loaded once per dialect; loadDemo is idempotent. */
 async function withDemo(ctx: TestContext): Promise<number> {

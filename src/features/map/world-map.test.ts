@@ -2,7 +2,6 @@
  * The signature map: colour classes, the SVG and its accessible equivalents (title, legend in words, table), and the
  * campaign page that shows it, valid HTML on both dialects, kept in step with per-country changes by the page cache.
  */
-import { HtmlValidate, type Message } from 'html-validate';
 import { h } from 'preact';
 import { render } from 'preact-render-to-string';
 import { describe, expect, it } from 'vitest';
@@ -16,25 +15,7 @@ import { translator, type Locale } from '../../web/i18n.ts';
 import { activateOrganisationKey } from '../keys/queries.ts';
 import { confirmSignature, createPetition, withdrawSignature } from '../petitions/service.ts';
 import { classBreaks, colourStep, compactPath, fillClass, SignatureMap, simplifyLine, worldShapes } from './world-map.tsx';
-
-const validator = new HtmlValidate({
-  extends: ['html-validate:recommended'],
-  rules: {
-    // As in campaigns/html-validity.test.ts: preact self-closes void elements, and checkbox groups share a name.
-    'void-style': ['error', { style: 'selfclose' }],
-    'form-dup-name': ['error', { shared: ['radio', 'checkbox', 'button', 'reset', 'submit'] }],
-  },
-});
-
-function describeMessage(message: Message): string {
-  return `  ${message.ruleId} at ${message.line}:${message.column} (${message.selector ?? '?'}): ${message.message}`;
-}
-
-async function expectValid(label: string, html: string): Promise<void> {
-  const report = await validator.validateString(html);
-  const messages = report.results.flatMap((result) => result.messages).map(describeMessage);
-  expect(messages, `${label} is not valid HTML:\n${messages.join('\n')}`).toEqual([]);
-}
+import { expectValidMarkup } from '../../../test/helpers/html.ts';
 
 function contextFor(locale: Locale): PageContext {
   return { locale, t: translator(locale), path: '/', user: undefined, cssUrl: '/a.css', jsUrl: '/a.js', csrfToken: () => 'token' };
@@ -182,7 +163,7 @@ describe('SignatureMap', () => {
 
   it('is valid HTML inside a page', async () => {
     const page = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/><title>Map</title></head><body><main>${renderMap(COUNTS)}</main></body></html>`;
-    await expectValid('map figure', page);
+    await expectValidMarkup('map figure', page);
   });
 });
 
@@ -217,11 +198,11 @@ describeEachDialect('signature map on the campaign page', (ctx) => {
     expect(pathOf(page.body, 'RU')).toBe('map-c1');
     expect(pathOf(page.body, 'FR')).toBe('map-none');
     expect(tableRows(page.body).map((row) => row.slice(0, 2))).toEqual([['United Kingdom', '3'], ['Russia', '1']]);
-    await expectValid('campaign page with map (en)', page.body);
+    await expectValidMarkup('campaign page with map (en)', page.body);
 
     const russian = await new Browser(ctx().app).get(`/c/${slug}?lang=ru`);
     expect(russian.body).toContain('Подписи по странам: 4 из 2 стран.');
-    await expectValid('campaign page with map (ru)', russian.body);
+    await expectValidMarkup('campaign page with map (ru)', russian.body);
   });
 
   it('follows a change between countries that leaves the total as it was', async () => {
