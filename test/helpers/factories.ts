@@ -13,6 +13,7 @@ import { createPetition } from '../../src/features/petitions/service.ts';
 import { issueFormStamp } from '../../src/features/petitions/form-stamp.ts';
 import { decryptForServer } from '../../src/crypto/data-key.ts';
 import { Browser } from './http.ts';
+import type { ConfirmationPayload } from '../../src/features/petitions/mails.ts';
 
 export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
@@ -127,21 +128,14 @@ export function signFields(app: FastifyInstance, overrides: Record<string, strin
   };
 }
 
-export interface QueuedConfirmation {
+export interface QueuedConfirmation extends ConfirmationPayload {
   jobId: number;
-  to: string;
-  name: string;
-  locale: string;
-  campaignSlug: string;
-  petitionId: number;
-  confirmToken: string;
-  withdrawToken: string;
 }
 
 /** Confirmation mails waiting in the job queue (decrypted with the server's data key), oldest first. */
 export async function queuedConfirmations(app: FastifyInstance, filter: { petitionId?: number } = {}): Promise<QueuedConfirmation[]> {
   const rows = await app.deps.database.db.selectFrom('jobs').select(['id', 'payload']).where('kind', '=', 'confirmation-mail').orderBy('id').execute();
   return rows
-    .map((row) => ({ jobId: Number(row.id), ...(JSON.parse(decryptForServer(app.deps.keys.dataKey, row.payload)) as Omit<QueuedConfirmation, 'jobId'>) }))
+    .map((row) => ({ jobId: Number(row.id), ...(JSON.parse(decryptForServer(app.deps.keys.dataKey, row.payload)) as ConfirmationPayload) }))
     .filter((mail) => filter.petitionId === undefined || mail.petitionId === filter.petitionId);
 }

@@ -4,13 +4,12 @@ import { pageContext, type PageContext } from '../../web/context.ts';
 import { renderPage, sendPage } from '../../web/layout.tsx';
 import { fillPlaceholders, PageCache, PLACEHOLDER } from '../../web/page-cache.ts';
 import { issueFormStamp } from '../petitions/form-stamp.ts';
+import { SHARE_CODE_PATTERN } from '../petitions/service.ts';
 import { milestonesVersion, petitionsOfCampaign, petitionsVersion, renderPetitionSections } from '../petitions/page.tsx';
 import type { Campaign } from './model.ts';
 import { getHomeCampaigns, getPublicCampaign } from './service.ts';
 import { parseMastodonInstance } from './share.ts';
 import { CampaignPage, HomePage, MastodonSharePage } from './views.tsx';
-
-const REF_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 export interface RejectedForm {
   petitionId: number;
@@ -27,7 +26,7 @@ export function registerCampaignRoutes(app: FastifyInstance) {
   /** Where the per-request values go: placeholders in a cached page, real values in a one-off render. */
   const tokensFor = (request: FastifyRequest, ctx: PageContext) => {
     const ref = (request.query as Record<string, unknown> | undefined)?.['ref'];
-    return { csrf: ctx.csrfToken(), stamp: issueFormStamp(deps.keys.formStamp), ref: typeof ref === 'string' && REF_PATTERN.test(ref) ? ref : '' };
+    return { csrf: ctx.csrfToken(), stamp: issueFormStamp(deps.keys.formStamp), ref: typeof ref === 'string' && SHARE_CODE_PATTERN.test(ref) ? ref : '' };
   };
 
   /**

@@ -14,17 +14,16 @@ export type StampVerdict = 'ok' | 'missing' | 'forged' | 'too-fast';
 
 export function checkFormStamp(key: Buffer, stamp: unknown, now = Date.now()): StampVerdict {
   if (typeof stamp !== 'string' || stamp === '') return 'missing';
-  const match = /^(\d{13})\.([A-Za-z0-9_-]{43})$/.exec(stamp);
-  if (!match || !constantTimeEqual(match[2]!, hmacBase64Url(key, match[1]!))) return 'forged';
-  const issuedAt = Number(match[1]);
-  if (issuedAt > now + 60_000) return 'forged';
-  return now - issuedAt < MIN_FILL_MS ? 'too-fast' : 'ok';
+  const age = formStampAgeMs(key, stamp, now);
+  if (age === undefined) return 'forged';
+  return age < MIN_FILL_MS ? 'too-fast' : 'ok';
 }
 
-/** How long ago a genuine stamp was issued, or undefined for a missing or forged one. */
+/** How long ago a genuine stamp was issued, or undefined for a missing, forged or future-dated one. */
 export function formStampAgeMs(key: Buffer, stamp: unknown, now = Date.now()): number | undefined {
   if (typeof stamp !== 'string') return undefined;
   const match = /^(\d{13})\.([A-Za-z0-9_-]{43})$/.exec(stamp);
   if (!match || !constantTimeEqual(match[2]!, hmacBase64Url(key, match[1]!))) return undefined;
-  return now - Number(match[1]);
+  const age = now - Number(match[1]);
+  return age < -60_000 ? undefined : age;
 }

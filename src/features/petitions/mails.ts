@@ -14,7 +14,8 @@ export interface MailJobContext {
   dataKey: Buffer;
 }
 
-interface ConfirmationPayload {
+/** What a queued confirmation mail holds (encrypted with the server's data key). */
+export interface ConfirmationPayload {
   to: string;
   name: string;
   locale: string;

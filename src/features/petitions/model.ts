@@ -28,6 +28,11 @@ export interface PetitionInput {
   texts: Partial<Record<Locale, PetitionText>>;
 }
 
+/** The petition a campaign's count, map and default form stand for: its first open one, else its first. */
+export function mainPetition(petitions: Petition[]): Petition | undefined {
+  return petitions.find((p) => p.status === 'open') ?? petitions[0];
+}
+
 export function petitionTextFor(petition: Petition, locale: Locale, fallback: readonly Locale[]): { text: PetitionText; locale: Locale } {
   const own = petition.texts[locale];
   if (own) return { text: own, locale };

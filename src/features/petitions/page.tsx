@@ -10,7 +10,7 @@ import type { FormValues } from '../../web/fields.tsx';
 import type { Campaign } from '../campaigns/model.ts';
 import { cachedCampaignLookup } from '../campaigns/cache.ts';
 import type { CountBoard } from './count-board.ts';
-import type { Petition } from './model.ts';
+import { mainPetition, type Petition } from './model.ts';
 import { countMilestonesReached, listMilestonesReached, listPetitionsOfCampaign, listRecentPublicSigners } from './queries.ts';
 import { PetitionSection, type FormTokens } from './views.tsx';
 import { SignatureMap } from '../map/world-map.tsx';
@@ -56,7 +56,7 @@ export async function renderPetitionSections(options: {
   const { db, board, ctx, campaign, petitions, tokens, rejected, requireProofOfWork } = options;
   const sections: VNode[] = [];
   // The campaign's main petition (the one count.json reports) gets the map of where people signed.
-  const main = petitions.find((p) => p.status === 'open') ?? petitions[0];
+  const main = mainPetition(petitions);
   for (const petition of petitions) {
     const [milestones, recent] = await Promise.all([listMilestonesReached(db, petition.id), listRecentPublicSigners(db, petition.id, RECENT_SIGNERS)]);
     const isRejected = rejected?.petitionId === petition.id;

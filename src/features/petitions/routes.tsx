@@ -7,6 +7,7 @@ import { sendPage } from '../../web/layout.tsx';
 import { wantsJson } from '../../web/error-handler.tsx';
 import { findCampaignById } from '../campaigns/queries.ts';
 import { getPublicCampaign } from '../campaigns/service.ts';
+import { mainPetition } from './model.ts';
 import { petitionsOfCampaign } from './page.tsx';
 import { parseSignForm, signPetition, confirmSignature, lookUpConfirmation, lookUpWithdrawal, withdrawSignature, petitionToSign, type TokenTarget } from './service.ts';
 import { SignedPage, TokenActionPage } from './views.tsx';
@@ -53,7 +54,7 @@ export function registerPetitionRoutes(app: FastifyInstance, renderCampaignWithR
   app.get<SlugParams>('/c/:slug/count.json', async (request, reply) => {
     const campaign = await getPublicCampaign(db, request.params.slug);
     const petitions = await petitionsOfCampaign(db, campaign.id);
-    const main = petitions.find((p) => p.status === 'open') ?? petitions[0];
+    const main = mainPetition(petitions);
     const count = main ? deps.countBoard.count(main.id) : undefined;
     // A short public cache: a crowd polling the count is served by any proxy in front, and by us from memory.
     return reply.header('cache-control', 'public, max-age=2').send({

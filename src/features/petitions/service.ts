@@ -14,7 +14,7 @@ import { COUNTRY_CODES } from './countries.ts';
 import { canonicalEmail, emailDomain, isValidEmail } from './email.ts';
 import { checkFormStamp, formStampAgeMs } from './form-stamp.ts';
 import { isProofOfWorkValid, MIN_WAIT_WITHOUT_PROOF_MS, type UsedProofs } from './proof-of-work.ts';
-import type { Petition, PetitionInput, Signing } from './model.ts';
+import { mainPetition, type Petition, type PetitionInput, type Signing } from './model.ts';
 import { closePetitionRow, findPetitionById, insertPetition, listPetitionsOfCampaign, reopenPetitionRow, updatePetitionRow } from './queries.ts';
 import type { SupporterSealer } from './sealer.ts';
 import type { SignatureWriter, WriteOutcome } from './signature-writer.ts';
@@ -52,7 +52,8 @@ export interface SignForm {
   proof: unknown;
 }
 
-const REF_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** A share code from a share link (`?ref=`), kept with the signature for attribution. */
+export const SHARE_CODE_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** Reads a signing form (or JSON body). Bad fields throw one validation error naming each of them. */
 export function parseSignForm(body: FormBody): SignForm {
@@ -65,7 +66,7 @@ export function parseSignForm(body: FormBody): SignForm {
   const postcode = readText(body, 'postcode', { max: 20 }, errors);
   if (!readCheckbox(body, 'consent') || body['consent'] === 'false' || body['consent'] === false) errors['consent'] = 'petitions.validation.consent';
   const refText = readText(body, 'ref', { max: 32 }, errors);
-  const ref = refText && REF_PATTERN.test(refText) ? refText : null;
+  const ref = refText && SHARE_CODE_PATTERN.test(refText) ? refText : null;
   const petitionText = readText(body, 'petition', { max: 15 }, errors);
   const petitionId = /^\d{1,15}$/.test(petitionText) ? Number(petitionText) : undefined;
   if (petitionText && petitionId === undefined) errors['petition'] = 'petitions.validation.petition';
@@ -93,7 +94,7 @@ function isTruthy(value: unknown): boolean {
 /** The petition a campaign's form signs: the one named, or the campaign's first open one. */
 export async function petitionToSign(db: Database, campaignId: number, petitionId: number | undefined): Promise<Petition> {
   const petitions = await cachedCampaignLookup(db, `petitions:${campaignId}`, () => listPetitionsOfCampaign(db, campaignId));
-  const petition = petitionId === undefined ? petitions.find((p) => p.status === 'open') ?? petitions[0] : petitions.find((p) => p.id === petitionId);
+  const petition = petitionId === undefined ? mainPetition(petitions) : petitions.find((p) => p.id === petitionId);
   if (!petition) throw new AppError('not_found', 'This campaign has no petition to sign.', { messageKey: 'petitions.errors.noPetition' });
   if (petition.status !== 'open') throw new AppError('gone', 'This petition is closed and no longer takes signatures.', { messageKey: 'petitions.errors.closed' });
   return petition;
@@ -123,10 +124,8 @@ export type SignOutcome = WriteOutcome | 'ignored';
  * wait. Returns whether the proof is missing.
  */
 function hasFreshProof(deps: SigningDeps, form: SignForm): boolean {
-  if (isProofOfWorkValid(form.stamp, form.proof) && formStampAgeMs(deps.keys.formStamp, form.stamp) !== undefined) {
-    if (deps.usedProofs.use(String(form.stamp))) return true;
-  }
   const age = formStampAgeMs(deps.keys.formStamp, form.stamp);
+  if (age !== undefined && isProofOfWorkValid(form.stamp, form.proof) && deps.usedProofs.use(String(form.stamp))) return true;
   if (age !== undefined && age >= MIN_WAIT_WITHOUT_PROOF_MS) return false;
   throw new AppError('validation_failed', 'Please wait 20 seconds, then send the form again.', { fields: { pow: 'petitions.validation.pow' } });
 }
