@@ -3,33 +3,16 @@
  * same run. Each server runs in its own process, the load generator (autocannon) in another, pinned to different
  * cores where `taskset` exists. Several alternating runs; medians reported. Not a test: nothing here asserts timing.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { hasTaskset, median, pinned, ROOT, rssMb, startPinned } from './processes.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.argv[2] ?? 5);
 const DURATION_S = Number(process.argv[3] ?? 8);
 const CONNECTIONS = 100;
-const hasTaskset = spawnSync('taskset', ['--version']).status === 0 && cpus().length >= 2;
-const pinned = (core: string, command: string, args: string[]) => (hasTaskset ? ['taskset', ['-c', core, command, ...args]] as const : [command, args] as const);
 
-function startProcess(command: string, args: string[], env: Record<string, string>, readyPattern: RegExp): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const [cmd, cmdArgs] = pinned('0', command, args);
-    const child = spawn(cmd, [...cmdArgs], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (readyPattern.test(output)) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${command} exited ${code}: ${output}`)));
-  });
-}
 
 interface Load { requestsPerSecond: number; p99Ms: number; errors: number; non2xx: number }
 
@@ -40,21 +23,16 @@ function autocannon(url: string): Load {
   return { requestsPerSecond: json.requests.average, p99Ms: json.latency.p99, errors: json.errors, non2xx: json.non2xx };
 }
 
-function rssMb(pid: number): number {
-  const status = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' });
-  return Math.round(Number(status.stdout.trim()) / 1024);
-}
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'outcry-bench-'));
-  const outcry = await startProcess(process.execPath, [path.join(ROOT, 'bin/outcry.js'), 'start', '--role', 'web'], { DATA_DIR: dataDir, PORT: '3901', LOG_LEVEL: 'warn' }, /listening on/);
+  const outcry = await startPinned(process.execPath, [path.join(ROOT, 'bin/outcry.js'), 'start', '--role', 'web'], { DATA_DIR: dataDir, PORT: '3901', LOG_LEVEL: 'warn' }, /listening on/);
   const pageUrl = 'http://127.0.0.1:3901/c/eyes-on-chechnya';
   const page = Buffer.from(await (await fetch(pageUrl)).arrayBuffer());
   const pageFile = path.join(dataDir, 'page.html');
   writeFileSync(pageFile, page);
-  const bare = await startProcess(process.execPath, [path.join(ROOT, 'bench/bare-server.js'), pageFile, '3902'], {}, /ready/);
+  const bare = await startPinned(process.execPath, [path.join(ROOT, 'bench/bare-server.js'), pageFile, '3902'], {}, /ready/);
 
   const bareRuns: Load[] = [];
   const outcryRuns: Load[] = [];

@@ -5,15 +5,14 @@
  * Medians of several alternating runs. With --prefill N, the same runs are repeated after N signatures have been
  * loaded into the table, to show whether throughput stays flat as the table grows. Not a test: nothing asserts timing.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { hasTaskset, median, pinned, ROOT, rssMb, startPinned } from './processes.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const usePostgres = args.includes('--pg');
 const prefillIndex = args.indexOf('--prefill');
@@ -23,23 +22,7 @@ const RUNS = Number(runsArg ?? 5);
 const DURATION_S = Number(secondsArg ?? 8);
 const CONNECTIONS = 100;
 const PG_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const hasTaskset = spawnSync('taskset', ['--version']).status === 0 && cpus().length >= 2;
-const pinned = (core: string, command: string, commandArgs: string[]): [string, string[]] => (hasTaskset ? ['taskset', ['-c', core, command, ...commandArgs]] : [command, commandArgs]);
 
-function start(command: string, commandArgs: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const [cmd, cmdArgs] = pinned('0', command, commandArgs);
-    const child = spawn(cmd, cmdArgs, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (ready.test(output)) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${command} exited ${code}: ${output}`)));
-  });
-}
 
 interface Load { acceptedPerSecond: number; p99Ms: number; p50Ms: number; non2xx: number; errors: number }
 
@@ -49,8 +32,6 @@ function load(url: string): Load {
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Load;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const rssMb = (pid: number) => Math.round(Number(spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim()) / 1024);
 
 async function freshPostgresUrl(): Promise<{ url: string; drop(): Promise<void> }> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
@@ -109,8 +90,8 @@ async function prefill(env: Record<string, string>, rows: number): Promise<void>
 interface Phase { bare: Load[]; outcry: Load[]; rssMb: number }
 
 async function measure(env: Record<string, string>, label: string): Promise<Phase> {
-  const outcry = await start(process.execPath, [path.join(ROOT, 'bin/outcry.js'), 'start', '--role', 'all'], env, /listening on/);
-  const bare = await start(process.execPath, [path.join(ROOT, 'bench/bare-sign-server.js'), '3922'], {}, /ready/);
+  const outcry = await startPinned(process.execPath, [path.join(ROOT, 'bin/outcry.js'), 'start', '--role', 'all'], env, /listening on/);
+  const bare = await startPinned(process.execPath, [path.join(ROOT, 'bench/bare-sign-server.js'), '3922'], {}, /ready/);
   const signUrl = 'http://127.0.0.1:3921/c/eyes-on-chechnya/sign';
   load(signUrl); // warm-up
   const phase: Phase = { bare: [], outcry: [], rssMb: 0 };
