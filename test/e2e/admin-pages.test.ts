@@ -6,19 +6,17 @@
  * Set up as test/e2e/journey.test.ts: skipped, loudly, where Chromium is absent (REQUIRE_BROWSER=1 makes that a failure).
  */
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startOutcry, type RunningServer } from '../../src/main.ts';
+import { type RunningServer } from '../../src/main.ts';
 import type { Config } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { createLogger } from '../../src/log.ts';
 import { createMailer } from '../../src/jobs/mailer.ts';
 import { findCampaignBySlug } from '../../src/features/campaigns/queries.ts';
 import { listPetitionsOfCampaign } from '../../src/features/petitions/queries.ts';
-import { createFreshDatabase, testConfig, type FreshDatabase } from '../helpers/app.ts';
+import { type FreshDatabase } from '../helpers/app.ts';
 import { makeUser } from '../helpers/factories.ts';
-import { expectNoAxeViolations, launchChromium, SLOW } from './browser.ts';
+import { expectNoAxeViolations, launchChromium, SLOW, startDemoServer } from './browser.ts';
 
 const LANGS = ['en', 'ru'] as const;
 
@@ -38,17 +36,7 @@ describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-cor
   const serverLogs: string[] = [];
 
   beforeAll(async () => {
-    fresh = await createFreshDatabase('sqlite');
-    config = testConfig({ databaseUrl: fresh.url, dataDir: fresh.dataDir, env: { PORT: '0', LOAD_DEMO: 'true' } });
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        serverLogs.push(chunk.toString('utf8'));
-        callback();
-      },
-    });
-    server = await startOutcry({ config, role: 'web', logger: createLogger({ level: 'info', destination }) });
-    if (!server.address) throw new Error('the server did not report its address');
-    origin = new URL(server.address).origin;
+    ({ fresh, config, server, origin } = await startDemoServer('web', serverLogs));
 
     const database = openDatabase({ url: fresh.url });
     try {

@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { Writable } from 'node:stream';
 import { expect } from 'vitest';
+import type { Config } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { startOutcry, type Role, type RunningServer } from '../../src/main.ts';
+import { createFreshDatabase, testConfig, type FreshDatabase } from '../helpers/app.ts';
 import { CHROMIUM_PATH } from '../helpers/environment.ts';
 
 /** Browser start and first page loads can take seconds on a small, busy machine. */
@@ -53,4 +58,22 @@ export async function expectNoAxeViolations(page: Page, name: string): Promise<v
     .map((v: AxeViolation) => `- ${v.id} (${v.impact}): ${v.help} <${v.helpUrl}>\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)}: ${n.failureSummary ?? ''}`.replace(/\n/g, '\n      ')).join('\n')}`)
     .join('\n');
   expect(violations, `axe found WCAG violations on ${name}:\n${report}`).toEqual([]);
+}
+
+/**
+ * A real server on a free port over a fresh SQLite database with the demo campaign loaded; its log lines are
+ * collected into `logs` so a journey can check that nothing went wrong on the server side.
+ */
+export async function startDemoServer(role: Role, logs: string[]): Promise<{ fresh: FreshDatabase; config: Config; server: RunningServer; origin: string }> {
+  const fresh = await createFreshDatabase('sqlite');
+  const config = testConfig({ databaseUrl: fresh.url, dataDir: fresh.dataDir, env: { PORT: '0', LOAD_DEMO: 'true' } });
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  const server = await startOutcry({ config, role, logger: createLogger({ level: 'info', destination }) });
+  if (!server.address) throw new Error('the server did not report its address');
+  return { fresh, config, server, origin: new URL(server.address).origin };
 }

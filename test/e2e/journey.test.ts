@@ -5,15 +5,13 @@
  *
  * Skipped, loudly (see test/helpers/global-setup.ts), where Chromium is absent; REQUIRE_BROWSER=1 makes that a failure.
  */
-import { Writable } from 'node:stream';
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startOutcry, type RunningServer } from '../../src/main.ts';
+import { type RunningServer } from '../../src/main.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { createLogger } from '../../src/log.ts';
-import { createFreshDatabase, testConfig, type FreshDatabase } from '../helpers/app.ts';
+import { type FreshDatabase } from '../helpers/app.ts';
 import { makeUser, uniqueSuffix } from '../helpers/factories.ts';
-import { expectNoAxeViolations, launchChromium, SLOW } from './browser.ts';
+import { expectNoAxeViolations, launchChromium, SLOW, startDemoServer } from './browser.ts';
 
 const DEMO_PATH = '/c/eyes-on-chechnya';
 const DEMO_TITLE_EN = 'End the purge in Chechnya';
@@ -32,17 +30,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey', () => {
   const serverLogs: string[] = [];
 
   beforeAll(async () => {
-    fresh = await createFreshDatabase('sqlite');
-    const config = testConfig({ databaseUrl: fresh.url, dataDir: fresh.dataDir, env: { PORT: '0', LOAD_DEMO: 'true' } });
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        serverLogs.push(chunk.toString('utf8'));
-        callback();
-      },
-    });
-    server = await startOutcry({ config, role: 'web', logger: createLogger({ level: 'info', destination }) });
-    if (!server.address) throw new Error('the server did not report its address');
-    origin = new URL(server.address).origin;
+    ({ fresh, server, origin } = await startDemoServer('web', serverLogs));
 
     const database = openDatabase({ url: fresh.url });
     try {

@@ -7,16 +7,14 @@
  *
  * Skipped, loudly (see test/helpers/global-setup.ts), where Chromium is absent; REQUIRE_BROWSER=1 makes that a failure.
  */
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startOutcry, type RunningServer } from '../../src/main.ts';
-import { createLogger } from '../../src/log.ts';
-import { createFreshDatabase, testConfig, type FreshDatabase } from '../helpers/app.ts';
+import { type RunningServer } from '../../src/main.ts';
+import { type FreshDatabase } from '../helpers/app.ts';
 import { uniqueSuffix } from '../helpers/factories.ts';
 import { confirmPathIn, readMailbox, waitForMail } from '../helpers/mailbox.ts';
-import { expectNoAxeViolations, launchChromium, SLOW } from './browser.ts';
+import { expectNoAxeViolations, launchChromium, SLOW, startDemoServer } from './browser.ts';
 
 const DEMO_PATH = '/c/eyes-on-chechnya';
 /** The signed form stamp marks anything quicker than this as a script; a person takes longer. */
@@ -33,18 +31,8 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, an
   const serverLogs: string[] = [];
 
   beforeAll(async () => {
-    fresh = await createFreshDatabase('sqlite');
-    const config = testConfig({ databaseUrl: fresh.url, dataDir: fresh.dataDir, env: { PORT: '0', LOAD_DEMO: 'true' } });
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        serverLogs.push(chunk.toString('utf8'));
-        callback();
-      },
-    });
     // Role "all": the worker in the same process sends the confirmation mail into DATA_DIR/mail.
-    server = await startOutcry({ config, role: 'all', logger: createLogger({ level: 'info', destination }) });
-    if (!server.address) throw new Error('the server did not report its address');
-    origin = new URL(server.address).origin;
+    ({ fresh, server, origin } = await startDemoServer('all', serverLogs));
     browser = await launchChromium();
   }, SLOW);
 
