@@ -33,7 +33,16 @@ export function resolveLocale(request: FastifyRequest, reply: FastifyReply): Loc
   return localeFromAcceptLanguage(request.headers['accept-language']) ?? DEFAULT_LOCALE;
 }
 
+const contexts = new WeakMap<FastifyRequest, PageContext>();
+
+/** The request's page context, made once: the language is resolved (and its cookie set) a single time per request. */
 export function pageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
+  let ctx = contexts.get(request);
+  if (!ctx) contexts.set(request, (ctx = createPageContext(request, reply)));
+  return ctx;
+}
+
+function createPageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
   const locale = resolveLocale(request, reply);
   const { deps } = request.server;
   let token: string | undefined;
@@ -41,7 +50,9 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply): PageC
     locale,
     t: translator(locale),
     path: request.url.split('?')[0] ?? '/',
-    user: request.user,
+    get user() {
+      return request.user;
+    },
     cssUrl: deps.assets.css.url,
     jsUrl: deps.assets.js.url,
     csrfToken: () => (token ??= csrfTokenFor(request, reply, { key: deps.keys.csrf, secureCookies: deps.config.secureCookies })),
