@@ -26,6 +26,7 @@ import { registerLiveRoutes } from './features/live/routes.ts';
 import { CountBoard } from './features/petitions/count-board.ts';
 import { SupporterSealer } from './features/petitions/sealer.ts';
 import { SignatureWriter } from './features/petitions/signature-writer.ts';
+import { signatureStoreFor } from './features/petitions/signature-store.ts';
 import { UsedProofs } from './features/petitions/proof-of-work.ts';
 import type { SigningDeps } from './features/petitions/service.ts';
 import { SwitchBoard } from './features/settings/switches.ts';
@@ -104,7 +105,7 @@ export async function buildApp(options: {
       db,
       switches,
       sealer: new SupporterSealer(db),
-      writer: new SignatureWriter(db, options.onMailQueued),
+      writer: new SignatureWriter(signatureStoreFor(options.database), options.onMailQueued),
       keys: { pepper: deriveKey(config.secretKey, 'signature-pepper'), formStamp: keys.formStamp, dataKey: keys.dataKey },
       // Ten signatures in a burst from one address, then one every six seconds, before they are marked for review;
       // sixty a burst and one a second before the address is refused for a while. A school or an office behind

@@ -15,25 +15,38 @@ export type Database = Kysely<DB>;
 export interface DatabaseHandle {
   readonly db: Database;
   readonly dialect: Dialect;
+  /** The embedded connection itself, for the one hot path that prepares its statements once (see sqlite-batch.ts). */
+  readonly sqlite?: EmbeddedSqlite;
   close(): Promise<void>;
 }
 
-export function openDatabase(options: { url: string; poolSize?: number }): DatabaseHandle {
-  const db = options.url.startsWith('sqlite:') ? openSqlite(options.url) : openPostgres(options.url, options.poolSize ?? 10);
-  const dialect: Dialect = options.url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-  return { db, dialect, close: () => db.destroy() };
+export interface EmbeddedSqlite {
+  readonly connection: SQLite.Database;
+  /** The write-ahead log, or undefined for an in-memory database. */
+  readonly walFile: string | undefined;
 }
 
-function openSqlite(url: string): Database {
+export function openDatabase(options: { url: string; poolSize?: number }): DatabaseHandle {
+  if (options.url.startsWith('sqlite:')) {
+    const sqlite = openSqlite(options.url);
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite.connection }) });
+    return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+  }
+  const db = openPostgres(options.url, options.poolSize ?? 10);
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+function openSqlite(url: string): EmbeddedSqlite {
   const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-  const database = new SQLite(file);
-  database.pragma('journal_mode = WAL');
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  const connection = new SQLite(file);
+  connection.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before we answer 2xx, even across a power cut, not just a killed process.
-  database.pragma('synchronous = FULL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  connection.pragma('synchronous = FULL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  return { connection, walFile: inMemory ? undefined : `${path.resolve(file)}-wal` };
 }
 
 // PostgreSQL gives bigints and timestamps back in types the SQLite side cannot match; normalise them here.

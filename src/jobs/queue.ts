@@ -2,6 +2,7 @@
  * Jobs kept in the database: enqueued inside the transaction that makes them necessary (so a committed signature
  * always has its mail queued), claimed by workers with SKIP LOCKED on PostgreSQL so each runs once, deleted when done.
  */
+import type SQLite from 'better-sqlite3';
 import type { Database } from '../db/database.ts';
 import type { Dialect } from '../config.ts';
 
@@ -30,6 +31,15 @@ export async function enqueueJobs(db: Database, jobs: NewJob[]): Promise<void> {
     .insertInto('jobs')
     .values(jobs.map((job) => ({ kind: job.kind, payload: job.payload, run_at: job.runAt?.toISOString() ?? now, attempts: 0, locked_until: null, last_error: null, created_at: now })))
     .execute();
+}
+
+/** The same insert prepared once on the embedded connection, for the signing hot path (see db/sqlite-batch.ts). */
+export function prepareJobInsert(connection: SQLite.Database): (jobs: NewJob[]) => void {
+  const insert = connection.prepare('insert into jobs (kind, payload, run_at, attempts, created_at) values (?, ?, ?, 0, ?)');
+  return (jobs) => {
+    const now = new Date().toISOString();
+    for (const job of jobs) insert.run(job.kind, job.payload, job.runAt?.toISOString() ?? now, now);
+  };
 }
 
 /** Takes up to `limit` due jobs and locks them for `lockMs`; a worker that dies lets them run again after that. */
