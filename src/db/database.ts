@@ -9,6 +9,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Dialect } from '../config.ts';
 import type { DB } from './schema.ts';
+import { WriteAheadLog } from './sqlite-batch.ts';
 
 export type Database = Kysely<DB>;
 
@@ -22,15 +23,22 @@ export interface DatabaseHandle {
 
 export interface EmbeddedSqlite {
   readonly connection: SQLite.Database;
-  /** The write-ahead log, or undefined for an in-memory database. */
-  readonly walFile: string | undefined;
+  readonly log: WriteAheadLog;
 }
 
 export function openDatabase(options: { url: string; poolSize?: number }): DatabaseHandle {
   if (options.url.startsWith('sqlite:')) {
     const sqlite = openSqlite(options.url);
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite.connection }) });
-    return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'sqlite',
+      sqlite,
+      close: async () => {
+        await db.destroy();
+        sqlite.log.close();
+      },
+    };
   }
   const db = openPostgres(options.url, options.poolSize ?? 10);
   return { db, dialect: 'postgres', close: () => db.destroy() };
@@ -46,7 +54,7 @@ function openSqlite(url: string): EmbeddedSqlite {
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  return { connection, walFile: inMemory ? undefined : `${path.resolve(file)}-wal` };
+  return { connection, log: new WriteAheadLog(inMemory ? undefined : `${path.resolve(file)}-wal`) };
 }
 
 // PostgreSQL gives bigints and timestamps back in types the SQLite side cannot match; normalise them here.

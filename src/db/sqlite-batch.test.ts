@@ -1,19 +1,20 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createFreshDatabase, type FreshDatabase } from '../../test/helpers/app.ts';
 import { openDatabase, type DatabaseHandle } from './database.ts';
-import { DeferredSyncWriter } from './sqlite-batch.ts';
+import { commitThenFlush, WriteAheadLog } from './sqlite-batch.ts';
 
-describe('[sqlite] DeferredSyncWriter', () => {
+describe('[sqlite] commitThenFlush', () => {
   let fresh: FreshDatabase;
   let database: DatabaseHandle;
-  let writer: DeferredSyncWriter;
 
   beforeEach(async () => {
     fresh = await createFreshDatabase('sqlite');
     database = openDatabase({ url: fresh.url });
     database.sqlite!.connection.exec('create table notes (id integer primary key, body text not null)');
-    writer = new DeferredSyncWriter(database.db, database.sqlite!);
   });
 
   afterEach(async () => {
@@ -21,12 +22,13 @@ describe('[sqlite] DeferredSyncWriter', () => {
     await fresh.drop();
   });
 
+  const transaction = <T>(work: () => Promise<T>) => commitThenFlush(database.db, database.sqlite!, work);
   const insert = (body: string) => database.sqlite!.connection.prepare('insert into notes (body) values (?)').run(body);
   const bodies = async () => (await sql<{ body: string }>`select body from notes order by id`.execute(database.db)).rows.map((r) => r.body);
   const synchronous = () => database.sqlite!.connection.pragma('synchronous', { simple: true });
 
   it('commits, resolves durable, and leaves the connection at synchronous=FULL', async () => {
-    const committed = await writer.transaction(async () => insert('one').changes);
+    const committed = await transaction(async () => insert('one').changes);
     expect(committed.value).toBe(1);
     await committed.durable;
     expect(await bodies()).toEqual(['one']);
@@ -35,7 +37,7 @@ describe('[sqlite] DeferredSyncWriter', () => {
 
   it('rolls back everything when the work throws, and restores FULL', async () => {
     await expect(
-      writer.transaction(async () => {
+      transaction(async () => {
         insert('lost');
         throw new Error('boom');
       }),
@@ -46,7 +48,7 @@ describe('[sqlite] DeferredSyncWriter', () => {
   });
 
   it('keeps other transactions off the connection while it awaits', async () => {
-    const inside = writer.transaction(async () => {
+    const inside = transaction(async () => {
       insert('batch');
       await new Promise((resolve) => setTimeout(resolve, 20));
       return 'done';
@@ -58,8 +60,32 @@ describe('[sqlite] DeferredSyncWriter', () => {
   });
 
   it('gives every one of many overlapping commits a flush that began after it', async () => {
-    const commits = await Promise.all(Array.from({ length: 25 }, (_, i) => writer.transaction(async () => insert(`n${i}`))));
+    const commits = await Promise.all(Array.from({ length: 25 }, (_, i) => transaction(async () => insert(`n${i}`))));
     await Promise.all(commits.map((c) => c.durable));
     expect(await bodies()).toHaveLength(25);
+  });
+});
+
+describe('WriteAheadLog', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'outcry-wal-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('has nothing to flush for an in-memory database or a log that does not exist', async () => {
+    await expect(new WriteAheadLog(undefined).flushAfterCommit()).resolves.toBeUndefined();
+    await expect(new WriteAheadLog(path.join(dir, 'none-wal')).flushAfterCommit()).resolves.toBeUndefined();
+  });
+
+  it('follows the log to a new file when the old one is replaced', async () => {
+    const file = path.join(dir, 'db-wal');
+    writeFileSync(file, 'first');
+    const log = new WriteAheadLog(file);
+    await log.flushAfterCommit();
+    rmSync(file);
+    writeFileSync(file, 'second');
+    await expect(log.flushAfterCommit()).resolves.toBeUndefined();
+    log.close();
   });
 });

@@ -7,7 +7,7 @@
 import type { Insertable } from 'kysely';
 import type { Database, DatabaseHandle, EmbeddedSqlite } from '../../db/database.ts';
 import type { SignaturesTable } from '../../db/schema.ts';
-import { DeferredSyncWriter, type Committed } from '../../db/sqlite-batch.ts';
+import { commitThenFlush, type Committed } from '../../db/sqlite-batch.ts';
 import { enqueueJobs, prepareJobInsert } from '../../jobs/queue.ts';
 import type { SealingWindow } from '../../crypto/hpke.ts';
 
@@ -103,14 +103,11 @@ const SIGNATURE_COLUMNS = [
 
 class EmbeddedSignatureStore implements SignatureStore {
   private statements: BatchStatements | undefined;
-  private readonly writer: DeferredSyncWriter;
 
-  constructor(db: Database, private readonly sqlite: EmbeddedSqlite) {
-    this.writer = new DeferredSyncWriter(db, sqlite);
-  }
+  constructor(private readonly db: Database, private readonly sqlite: EmbeddedSqlite) {}
 
   transaction<T>(work: (statements: BatchStatements) => Promise<T>): Promise<Committed<T>> {
-    return this.writer.transaction(() => work((this.statements ??= this.prepare())));
+    return commitThenFlush(this.db, this.sqlite, () => work((this.statements ??= this.prepare())));
   }
 
   /** Prepared on first use, when the migrations have made the tables. */
