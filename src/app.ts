@@ -27,6 +27,7 @@ import { CountBoard } from './features/petitions/count-board.ts';
 import { SupporterSealer } from './features/petitions/sealer.ts';
 import { SignatureWriter } from './features/petitions/signature-writer.ts';
 import { signatureStoreFor } from './features/petitions/signature-store.ts';
+import { confirmationMailJobs } from './features/petitions/mails.ts';
 import { UsedProofs } from './features/petitions/proof-of-work.ts';
 import type { SigningDeps } from './features/petitions/service.ts';
 import { SwitchBoard } from './features/settings/switches.ts';
@@ -105,7 +106,7 @@ export async function buildApp(options: {
       db,
       switches,
       sealer: new SupporterSealer(db),
-      writer: new SignatureWriter(signatureStoreFor(options.database), options.onMailQueued),
+      writer: new SignatureWriter(signatureStoreFor(options.database), (mails) => confirmationMailJobs(keys.dataKey, mails), options.onMailQueued),
       keys: { pepper: deriveKey(config.secretKey, 'signature-pepper'), formStamp: keys.formStamp, dataKey: keys.dataKey },
       // Ten signatures in a burst from one address, then one every six seconds, before they are marked for review;
       // sixty a burst and one a second before the address is refused for a while. A school or an office behind

@@ -3,10 +3,11 @@
  * server's data key, derived from SECRET_KEY. This is not protection from someone who holds the running server; it
  * keeps such values out of database copies and backups, and the rows are deleted once their job is done.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from './random.ts';
 
 export function encryptForServer(key: Buffer, plaintext: string): string {
-  const nonce = randomBytes(12);
+  const nonce = pooledRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url');

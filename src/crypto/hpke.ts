@@ -9,6 +9,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { CipherSuite, DhkemX25519HkdfSha256, ExportOnly, HkdfSha256 } from '@hpke/core';
+import { pooledRandomBytes } from './random.ts';
 
 const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new ExportOnly() });
 const INFO = new TextEncoder().encode('outcry supporter data v1');
@@ -61,7 +62,7 @@ export async function recoverWindowKey(secretKey: Buffer, enc: Buffer): Promise<
 
 /** version (1) | nonce (12) | ciphertext | tag (16). `aad` binds the record to where it is stored. */
 export function sealRecord(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = pooledRandomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);

@@ -2,7 +2,7 @@
  * Every server-side key is derived from the one SECRET_KEY with HKDF and a purpose label, so rotating the secret
  * rotates them all and no two purposes ever share a key.
  */
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 export type KeyPurpose = 'csrf' | 'login-throttle' | 'signature-pepper' | 'form-timestamp' | 'data-key';
 
@@ -15,7 +15,7 @@ export function hmacBase64Url(key: Buffer, message: string): string {
 }
 
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

@@ -10,10 +10,11 @@ import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects, startTestApp, type TestContext } from '../../test/helpers/app.ts';
-import { makeCampaign, makeOrganisationKey, makePetition, signFields } from '../../test/helpers/factories.ts';
+import { makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, signFields } from '../../test/helpers/factories.ts';
 import { Browser } from '../../test/helpers/http.ts';
 import { openDatabase } from '../db/database.ts';
 import { translator } from '../web/i18n.ts';
+import { CONFIRMATION_MAILS } from '../features/petitions/mails.ts';
 import { claimDueJobs, enqueueJobs } from './queue.ts';
 import { startWorker, type Worker } from './worker.ts';
 
@@ -150,7 +151,7 @@ for (const dialect of availableDialects()) {
       const withdrawToken = LINK('withdraw').exec(mail.text)?.[1];
       expect(confirmToken).toBeDefined();
       expect(withdrawToken).toBeDefined();
-      await waitFor('the job to be deleted', async () => Number((await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'confirmation-mail').executeTakeFirstOrThrow()).n) === 0);
+      await waitFor('the job to be deleted', async () => (await queuedConfirmations(app)).length === 0);
 
       // Following the link: a button; pressing it confirms.
       const ask = await browser.get(`/confirm/${confirmToken}`);
@@ -162,6 +163,27 @@ for (const dialect of availableDialects()) {
       const row = await db.selectFrom('signatures').select('status').where('petition_id', '=', petitionId).executeTakeFirstOrThrow();
       expect(row.status).toBe('confirmed');
       expect((await browser.get(`/withdraw/${withdrawToken}`)).statusCode).toBe(200);
+    });
+
+    it('queues a crowd signing at once as one batch job, which the worker splits so each signer gets exactly one mail', async () => {
+      const { app, db } = context;
+      const crowd = Array.from({ length: 12 }, () => signFields(app));
+      await worker.stop();
+      try {
+        const statuses = await Promise.all(crowd.map((fields) => new Browser(app).post(`/c/${slug}/sign`, fields).then((r) => r.statusCode)));
+        expect(statuses).toEqual(crowd.map(() => 303));
+        const kinds = await db.selectFrom('jobs').select('kind').execute();
+        expect(kinds.some((job) => job.kind === CONFIRMATION_MAILS)).toBe(true);
+        expect(kinds.length).toBeLessThan(crowd.length);
+        expect((await queuedConfirmations(app)).map((m) => m.to).sort()).toEqual(crowd.map((f) => f['email']).sort());
+      } finally {
+        worker = workerFor(context);
+      }
+      const emails = new Set(crowd.map((f) => f['email']!));
+      await waitFor('every mail of the crowd', () => smtp.messages.filter((m) => emails.has(m.envelopeTo[0]!)).length >= crowd.length || undefined);
+      await waitFor('the queue to empty', async () => (await db.selectFrom('jobs').select('id').execute()).length === 0 || undefined);
+      const received = smtp.messages.filter((m) => emails.has(m.envelopeTo[0]!)).map((m) => m.envelopeTo[0]);
+      expect(received.sort()).toEqual([...emails].sort());
     });
 
     it('writes to a signer who chose Russian in Russian', async () => {

@@ -9,7 +9,7 @@ import type { DatabaseHandle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { deleteExpiredSessions } from '../web/session.ts';
 import { foldCountEvents, recordReachedMilestones, recountSignatures } from '../features/petitions/counters.ts';
-import { sendConfirmationMail, sendMilestoneMail, type MailJobContext } from '../features/petitions/mails.ts';
+import { CONFIRMATION_MAIL, CONFIRMATION_MAILS, sendConfirmationMail, sendMilestoneMail, splitConfirmationMails, type MailJobContext } from '../features/petitions/mails.ts';
 import { claimDueJobs, completeJob, rescheduleJob, type JobRow } from './queue.ts';
 import { createMailer, type Mailer } from './mailer.ts';
 
@@ -25,10 +25,11 @@ interface PeriodicTask {
   run(): Promise<void>;
 }
 
-type JobHandler = (ctx: MailJobContext, payload: string) => Promise<void>;
+type JobHandler = (ctx: MailJobContext, payload: string, job: JobRow) => Promise<void>;
 
 const JOB_HANDLERS: Record<string, JobHandler> = {
-  'confirmation-mail': sendConfirmationMail,
+  [CONFIRMATION_MAIL]: sendConfirmationMail,
+  [CONFIRMATION_MAILS]: splitConfirmationMails,
   'milestone-mail': sendMilestoneMail,
 };
 
@@ -111,7 +112,7 @@ export function startWorker(options: { database: DatabaseHandle; logger: Logger;
     const handler = JOB_HANDLERS[job.kind];
     try {
       if (!handler) throw Object.assign(new Error('unknown job kind'), { code: 'UNKNOWN_JOB' });
-      await handler(ctx, job.payload);
+      await handler(ctx, job.payload, job);
       await completeJob(db, job.id);
     } catch (err) {
       const code = String((err as { code?: unknown }).code ?? (err as Error).name ?? 'error');

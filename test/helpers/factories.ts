@@ -13,7 +13,7 @@ import { createPetition } from '../../src/features/petitions/service.ts';
 import { issueFormStamp } from '../../src/features/petitions/form-stamp.ts';
 import { decryptForServer } from '../../src/crypto/data-key.ts';
 import { Browser } from './http.ts';
-import type { ConfirmationPayload } from '../../src/features/petitions/mails.ts';
+import { CONFIRMATION_MAIL, CONFIRMATION_MAILS, type ConfirmationPayload } from '../../src/features/petitions/mails.ts';
 
 export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
@@ -134,8 +134,15 @@ export interface QueuedConfirmation extends ConfirmationPayload {
 
 /** Confirmation mails waiting in the job queue (decrypted with the server's data key), oldest first. */
 export async function queuedConfirmations(app: FastifyInstance, filter: { petitionId?: number } = {}): Promise<QueuedConfirmation[]> {
-  const rows = await app.deps.database.db.selectFrom('jobs').select(['id', 'payload']).where('kind', '=', 'confirmation-mail').orderBy('id').execute();
-  return rows
-    .map((row) => ({ jobId: Number(row.id), ...(JSON.parse(decryptForServer(app.deps.keys.dataKey, row.payload)) as ConfirmationPayload) }))
-    .filter((mail) => filter.petitionId === undefined || mail.petitionId === filter.petitionId);
+  const mails = await queuedConfirmationsIn(app.deps.database.db, app.deps.keys.dataKey);
+  return mails.filter((mail) => filter.petitionId === undefined || mail.petitionId === filter.petitionId);
+}
+
+/** The same from any database handle: single mail jobs and the mails of batch jobs (each with its batch's job id). */
+export async function queuedConfirmationsIn(db: Database, dataKey: Buffer): Promise<QueuedConfirmation[]> {
+  const rows = await db.selectFrom('jobs').select(['id', 'payload']).where('kind', 'in', [CONFIRMATION_MAIL, CONFIRMATION_MAILS]).orderBy('id').execute();
+  return rows.flatMap((row) => {
+    const payload = JSON.parse(decryptForServer(dataKey, row.payload)) as ConfirmationPayload | ConfirmationPayload[];
+    return (Array.isArray(payload) ? payload : [payload]).map((mail) => ({ jobId: Number(row.id), ...mail }));
+  });
 }

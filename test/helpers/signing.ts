@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { decryptForServer } from '../../src/crypto/data-key.ts';
 import { issueFormStamp } from '../../src/features/petitions/form-stamp.ts';
+import { queuedConfirmations, type QueuedConfirmation } from './factories.ts';
 import { Browser } from './http.ts';
 
 export interface Signer {
@@ -43,20 +43,11 @@ export async function signViaApi(app: FastifyInstance, slug: string, signer: Sig
   return response.statusCode;
 }
 
-interface ConfirmationMail {
-  to: string;
-  confirmToken: string;
-  withdrawToken: string;
-}
-
 /** The links of the confirmation mail waiting for `email` (the job queue holds it encrypted with the data key). */
-export async function mailFor(app: FastifyInstance, email: string): Promise<ConfirmationMail> {
-  const rows = await app.deps.database.db.selectFrom('jobs').select(['payload']).where('kind', '=', 'confirmation-mail').orderBy('id', 'desc').execute();
-  for (const row of rows) {
-    const mail = JSON.parse(decryptForServer(app.deps.keys.dataKey, row.payload)) as ConfirmationMail;
-    if (mail.to === email) return mail;
-  }
-  throw new Error(`no confirmation mail queued for ${email}`);
+export async function mailFor(app: FastifyInstance, email: string): Promise<QueuedConfirmation> {
+  const mail = (await queuedConfirmations(app)).findLast((m) => m.to === email);
+  if (!mail) throw new Error(`no confirmation mail queued for ${email}`);
+  return mail;
 }
 
 /** Presses the button behind the confirmation (or withdrawal) link of `email`'s mail, then lets the counts catch up. */

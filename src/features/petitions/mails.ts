@@ -1,7 +1,8 @@
 /** The mails petitions send, as job handlers run by the worker. */
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
-import { decryptForServer } from '../../crypto/data-key.ts';
+import { decryptForServer, encryptForServer } from '../../crypto/data-key.ts';
+import { enqueueJobs, type JobRow, type NewJob } from '../../jobs/queue.ts';
 import type { Mailer } from '../../jobs/mailer.ts';
 import { formatNumber, isLocale, translator, type Locale } from '../../web/i18n.ts';
 import { findCampaignById } from '../campaigns/queries.ts';
@@ -23,6 +24,38 @@ export interface ConfirmationPayload {
   petitionId: number;
   confirmToken: string;
   withdrawToken: string;
+}
+
+export const CONFIRMATION_MAIL = 'confirmation-mail';
+/** Several signatures' confirmation mails queued as one job, which the worker splits before sending any. */
+export const CONFIRMATION_MAILS = 'confirmation-mails';
+const SPLIT_CHUNK = 400;
+
+/**
+ * The jobs that send one signing batch's confirmation mails. A batch of many is one job: one encryption and one row
+ * on the signing hot path instead of one per signer. The worker splits it into one job per mail before sending, so
+ * an address that fails is retried alone and no one is mailed twice.
+ */
+export function confirmationMailJobs(dataKey: Buffer, mails: ConfirmationPayload[]): NewJob[] {
+  if (mails.length === 0) return [];
+  if (mails.length === 1) return [confirmationMailJob(dataKey, mails[0]!)];
+  return [{ kind: CONFIRMATION_MAILS, payload: encryptForServer(dataKey, JSON.stringify(mails)) }];
+}
+
+function confirmationMailJob(dataKey: Buffer, mail: ConfirmationPayload): NewJob {
+  return { kind: CONFIRMATION_MAIL, payload: encryptForServer(dataKey, JSON.stringify(mail)) };
+}
+
+/** Replaces a batch job by one job per mail, in one transaction; a batch another worker already split is left alone. */
+export async function splitConfirmationMails(ctx: MailJobContext, sealedPayload: string, job: JobRow): Promise<void> {
+  const mails = JSON.parse(decryptForServer(ctx.dataKey, sealedPayload)) as ConfirmationPayload[];
+  await ctx.db.transaction().execute(async (trx) => {
+    const deleted = await trx.deleteFrom('jobs').where('id', '=', job.id).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) return;
+    for (let start = 0; start < mails.length; start += SPLIT_CHUNK) {
+      await enqueueJobs(trx, mails.slice(start, start + SPLIT_CHUNK).map((mail) => confirmationMailJob(ctx.dataKey, mail)));
+    }
+  });
 }
 
 export async function sendConfirmationMail(ctx: MailJobContext, sealedPayload: string): Promise<void> {

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Database } from '../../db/database.ts';
 import { AppError, type FieldErrors } from '../../errors.ts';
-import { encryptForServer } from '../../crypto/data-key.ts';
+import { pooledRandomBytes } from '../../crypto/random.ts';
 import { constantTimeEqual, hmacBase64Url, sha256Hex } from '../../crypto/keys.ts';
 import { readCheckbox, readText, type FormBody } from '../../web/form.ts';
 import type { Locale } from '../../web/i18n.ts';
@@ -158,15 +157,14 @@ export async function signPetition(deps: SigningDeps, options: { campaignId: num
     suspectReason: proofMissing ? 'no-proof-of-work' : suspicion(deps, form, clientKey),
   };
   const sealed = await deps.sealer.seal(petition.id, { name: signing.name, email: signing.email, postcode: signing.postcode });
-  const secrets = randomBytes(64);
+  const secrets = pooledRandomBytes(64);
   const confirmSecret = secrets.subarray(0, 32).toString('base64url');
   const withdrawSecret = secrets.subarray(32).toString('base64url');
   const now = new Date();
   const mail = { to: signing.email, name: firstName(signing.name), locale: signing.locale, campaignSlug: options.campaignSlug, petitionId: petition.id };
   return deps.writer.submit({
     window: sealed.window,
-    mailPayload: (signatureId) =>
-      encryptForServer(deps.keys.dataKey, JSON.stringify({ ...mail, confirmToken: `${signatureId}.${confirmSecret}`, withdrawToken: `${signatureId}.${withdrawSecret}` })),
+    mail: (signatureId) => ({ ...mail, confirmToken: `${signatureId}.${confirmSecret}`, withdrawToken: `${signatureId}.${withdrawSecret}` }),
     row: {
       petition_id: petition.id,
       dedup_key: dedupKey(deps.keys.pepper, petition.id, signing.email),

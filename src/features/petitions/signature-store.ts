@@ -8,7 +8,7 @@ import type { Insertable } from 'kysely';
 import type { Database, DatabaseHandle, EmbeddedSqlite } from '../../db/database.ts';
 import type { SignaturesTable } from '../../db/schema.ts';
 import { commitThenFlush, type Committed } from '../../db/sqlite-batch.ts';
-import { enqueueJobs, prepareJobInsert } from '../../jobs/queue.ts';
+import { enqueueJobs, prepareJobInsert, type NewJob } from '../../jobs/queue.ts';
 import type { SealingWindow } from '../../crypto/hpke.ts';
 
 export type SignatureRow = Insertable<SignaturesTable> & { dedup_key: string };
@@ -31,7 +31,7 @@ export interface BatchStatements {
   insertSignatures(rows: SignatureRow[]): Promise<Map<string, number>> | Map<string, number>;
   /** Renews a still-pending signature's tokens if its last mail is old enough; returns its id if so. */
   resend(resend: Resend): Promise<number | undefined> | number | undefined;
-  enqueueMails(payloads: string[]): Promise<void> | void;
+  enqueueJobs(jobs: NewJob[]): Promise<void> | void;
 }
 
 export interface SignatureStore {
@@ -42,8 +42,6 @@ export interface SignatureStore {
 export function signatureKey(petitionId: number, dedupKey: string): string {
   return `${petitionId}|${dedupKey}`;
 }
-
-const MAIL_JOB = 'confirmation-mail';
 
 export function signatureStoreFor(database: DatabaseHandle): SignatureStore {
   const { db, sqlite } = database;
@@ -84,10 +82,8 @@ function kyselyStatements(trx: Database): BatchStatements {
         .executeTakeFirst();
       return row ? Number(row.id) : undefined;
     },
-    async enqueueMails(payloads) {
-      for (let start = 0; start < payloads.length; start += CHUNK) {
-        await enqueueJobs(trx, payloads.slice(start, start + CHUNK).map((payload) => ({ kind: MAIL_JOB, payload })));
-      }
+    async enqueueJobs(jobs) {
+      await enqueueJobs(trx, jobs);
     },
   };
 }
@@ -136,7 +132,7 @@ class EmbeddedSignatureStore implements SignatureStore {
         return created;
       },
       resend: (values) => resend.get({ ...values, confirmTokenHash: values.confirmTokenHash ?? null })?.id,
-      enqueueMails: (payloads) => insertJobs(payloads.map((payload) => ({ kind: MAIL_JOB, payload }))),
+      enqueueJobs: insertJobs,
     };
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Group commit for the signing hot path: every signature submitted during one event-loop turn is written in one
- * transaction, with its sealing window and its confirmation-mail job. Each caller's promise settles only after that
+ * transaction, with its sealing window and its confirmation mails queued. Each caller's promise settles only after that
  * transaction commits, so a 303/202 always means the signature is on disk.
  */
 import type { SealingWindow } from '../../crypto/hpke.ts';
+import type { NewJob } from '../../jobs/queue.ts';
+import type { ConfirmationPayload } from './mails.ts';
 import { signatureKey, type BatchStatements, type SignatureRow, type SignatureStore } from './signature-store.ts';
 
 /** How often one pending signature may trigger another confirmation mail. */
@@ -12,8 +14,8 @@ export const RESEND_AFTER_MS = 10 * 60 * 1000;
 export interface PendingSignature {
   row: SignatureRow;
   window: SealingWindow;
-  /** Builds the encrypted confirmation-mail job once the row has its id (the mailed links name the signature by id). */
-  mailPayload(signatureId: number): string;
+  /** The confirmation mail, once the row has its id (the mailed links name the signature by id). */
+  mail(signatureId: number): ConfirmationPayload;
 }
 
 export type WriteOutcome = 'created' | 'resent' | 'already-signed';
@@ -30,7 +32,11 @@ export class SignatureWriter {
   private scheduled = false;
   private readonly persistedWindows = new Set<string>();
 
-  constructor(private readonly store: SignatureStore, private readonly onMailQueued: () => void = () => {}) {}
+  constructor(
+    private readonly store: SignatureStore,
+    /** Queues a batch's confirmation mails (see confirmationMailJobs). */
+    private readonly mailJobs: (mails: ConfirmationPayload[]) => NewJob[],
+    private readonly onMailQueued: () => void = () => {}) {}
 
   submit(pending: PendingSignature): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
@@ -84,21 +90,21 @@ export class SignatureWriter {
 
     const outcomes: WriteOutcome[] = [];
     const seen = new Set<string>();
-    const mails: string[] = [];
+    const mails: ConfirmationPayload[] = [];
     for (const pending of batch) {
       const key = signatureKey(pending.row.petition_id, pending.row.dedup_key);
       const id = created.get(key);
       if (id !== undefined && !seen.has(key)) {
         seen.add(key);
-        mails.push(pending.mailPayload(id));
+        mails.push(pending.mail(id));
         outcomes.push('created');
       } else {
         const resentId = await statements.resend(resendOf(pending.row, new Date()));
-        if (resentId !== undefined) mails.push(pending.mailPayload(resentId));
+        if (resentId !== undefined) mails.push(pending.mail(resentId));
         outcomes.push(resentId === undefined ? 'already-signed' : 'resent');
       }
     }
-    if (mails.length > 0) await statements.enqueueMails(mails);
+    if (mails.length > 0) await statements.enqueueJobs(this.mailJobs(mails));
     return outcomes;
   }
 }
