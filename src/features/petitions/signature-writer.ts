@@ -10,6 +10,7 @@ import { signatureKey, type BatchStatements, type SignatureRow, type SignatureSt
 
 /** How often one pending signature may trigger another confirmation mail. */
 export const RESEND_AFTER_MS = 10 * 60 * 1000;
+const REMEMBERED_WINDOWS = 16;
 
 export interface PendingSignature {
   row: SignatureRow;
@@ -36,7 +37,8 @@ export class SignatureWriter {
     private readonly store: SignatureStore,
     /** Queues a batch's confirmation mails (see confirmationMailJobs). */
     private readonly mailJobs: (mails: ConfirmationPayload[]) => NewJob[],
-    private readonly onMailQueued: () => void = () => {}) {}
+    private readonly onMailQueued: () => void = () => {},
+  ) {}
 
   submit(pending: PendingSignature): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
@@ -66,7 +68,7 @@ export class SignatureWriter {
     this.queue = [];
     try {
       const { value: outcomes, durable } = await this.store.transaction((statements) => this.writeBatch(statements, batch.map((w) => w.pending)));
-      for (const window of new Set(batch.map((w) => w.pending.window.id))) this.persistedWindows.add(window);
+      this.rememberPersisted(batch);
       durable.then(
         () => {
           batch.forEach((waiting, i) => waiting.resolve(outcomes[i]!));
@@ -76,6 +78,15 @@ export class SignatureWriter {
       );
     } catch (error) {
       this.rejectAll(batch, error);
+    }
+  }
+
+  /** Windows open for a second each, so only the last few can come round again; older ones are forgotten. */
+  private rememberPersisted(batch: Waiting[]): void {
+    for (const waiting of batch) this.persistedWindows.add(waiting.pending.window.id);
+    for (const old of this.persistedWindows) {
+      if (this.persistedWindows.size <= REMEMBERED_WINDOWS) break;
+      this.persistedWindows.delete(old);
     }
   }
 
