@@ -5,9 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { hasTaskset, median, pinned, ROOT, rssMb, startPinned } from './processes.ts';
+import { median, pinned, ROOT, rssMb, runFacts, startPinned } from './processes.ts';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const DURATION_S = Number(process.argv[3] ?? 8);
@@ -47,10 +47,7 @@ async function main(): Promise<void> {
   bare.kill('SIGTERM');
 
   const summary = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cores: cpus().length,
-    pinned: hasTaskset,
+    ...runFacts(),
     connections: CONNECTIONS,
     durationSeconds: DURATION_S,
     runs: RUNS,

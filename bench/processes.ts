@@ -27,6 +27,11 @@ export function startPinned(command: string, args: string[], env: Record<string,
   });
 }
 
+/** When and where a pinned benchmark ran: the head of its result file. */
+export function runFacts() {
+  return { date: new Date().toISOString(), node: process.version, cores: cpus().length, pinned: hasTaskset };
+}
+
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export function rssMb(pid: number): number {

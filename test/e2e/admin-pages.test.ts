@@ -6,7 +6,7 @@
  * Set up as test/e2e/journey.test.ts: skipped, loudly, where Chromium is absent (REQUIRE_BROWSER=1 makes that a failure).
  */
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningServer } from '../../src/main.ts';
 import type { Config } from '../../src/config.ts';
@@ -16,7 +16,7 @@ import { findCampaignBySlug } from '../../src/features/campaigns/queries.ts';
 import { listPetitionsOfCampaign } from '../../src/features/petitions/queries.ts';
 import { type FreshDatabase } from '../helpers/app.ts';
 import { makeUser } from '../helpers/factories.ts';
-import { expectNoAxeViolations, launchChromium, SLOW, startDemoServer } from './browser.ts';
+import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser } from './browser.ts';
 
 const LANGS = ['en', 'ru'] as const;
 
@@ -27,12 +27,11 @@ describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-cor
   let config: Config;
   let server: RunningServer;
   let origin: string;
-  let browser: Browser;
+  let browser: JourneyBrowser | undefined;
   let owner: { email: string; password: string };
   let moderator: { email: string; password: string };
   let campaignId: number;
   let petitionId: number;
-  const contexts: BrowserContext[] = [];
   const serverLogs: string[] = [];
 
   beforeAll(async () => {
@@ -66,11 +65,10 @@ describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-cor
     await mailer.send({ to: 'anna@example.org', subject: 'Пожалуйста, подтвердите подпись', text: `Здравствуйте!\n\n${config.publicUrl}/confirm/abc\n\nhttps://elsewhere.example/x\n` });
     mailer.close();
 
-    browser = await launchChromium();
+    browser = await openJourneyBrowser(origin);
   }, SLOW);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await server?.stop();
     await fresh?.drop();
@@ -78,10 +76,7 @@ describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-cor
 
   /** A logged-in page in a context that bypasses CSP, so axe can be injected (see journey.test.ts). */
   async function loggedInPage(user: { email: string; password: string }): Promise<Page> {
-    const context = await browser.newContext({ baseURL: origin, locale: 'en-GB', bypassCSP: true });
-    context.setDefaultTimeout(30_000);
-    context.setDefaultNavigationTimeout(60_000);
-    contexts.push(context);
+    const context = await browser!.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto('/admin/login?lang=en');
     await page.getByLabel('Email address', { exact: true }).fill(user.email);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import type { Config } from '../../src/config.ts';
@@ -33,6 +33,30 @@ export function launchChromium(): Promise<Browser> {
     timeout: SLOW,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** One Chromium for a journey: its contexts open on the server's origin with patient timeouts, and close together. */
+export interface JourneyBrowser {
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+export async function openJourneyBrowser(origin: string): Promise<JourneyBrowser> {
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  return {
+    async newContext(options = {}) {
+      const context = await browser.newContext({ baseURL: origin, locale: 'en-GB', ...options });
+      context.setDefaultTimeout(30_000);
+      context.setDefaultNavigationTimeout(60_000);
+      contexts.push(context);
+      return context;
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser.close();
+    },
+  };
 }
 
 /**

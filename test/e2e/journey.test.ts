@@ -5,13 +5,13 @@
  *
  * Skipped, loudly (see test/helpers/global-setup.ts), where Chromium is absent; REQUIRE_BROWSER=1 makes that a failure.
  */
-import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningServer } from '../../src/main.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { type FreshDatabase } from '../helpers/app.ts';
 import { makeUser, uniqueSuffix } from '../helpers/factories.ts';
-import { expectNoAxeViolations, launchChromium, SLOW, startDemoServer } from './browser.ts';
+import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser } from './browser.ts';
 
 const DEMO_PATH = '/c/eyes-on-chechnya';
 const DEMO_TITLE_EN = 'End the purge in Chechnya';
@@ -24,9 +24,8 @@ describe.skipIf(!inject('hasBrowser'))('browser journey', () => {
   let fresh: FreshDatabase;
   let server: RunningServer;
   let origin: string;
-  let browser: Browser;
+  let browser: JourneyBrowser | undefined;
   let owner: { email: string; password: string };
-  const contexts: BrowserContext[] = [];
   const serverLogs: string[] = [];
 
   beforeAll(async () => {
@@ -39,23 +38,16 @@ describe.skipIf(!inject('hasBrowser'))('browser journey', () => {
       await database.close();
     }
 
-    browser = await launchChromium();
+    browser = await openJourneyBrowser(origin);
   }, SLOW);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await server?.stop();
     await fresh?.drop();
   }, SLOW);
 
-  async function newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
-    const context = await browser.newContext({ baseURL: origin, locale: 'en-GB', ...options });
-    context.setDefaultTimeout(30_000);
-    context.setDefaultNavigationTimeout(60_000);
-    contexts.push(context);
-    return context;
-  }
+  const newContext = (options?: BrowserContextOptions): Promise<BrowserContext> => browser!.newContext(options);
 
   async function logIn(page: Page): Promise<void> {
     await page.goto('/admin/login');

@@ -8,13 +8,13 @@
  * Skipped, loudly (see test/helpers/global-setup.ts), where Chromium is absent; REQUIRE_BROWSER=1 makes that a failure.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningServer } from '../../src/main.ts';
 import { type FreshDatabase } from '../helpers/app.ts';
 import { uniqueSuffix } from '../helpers/factories.ts';
 import { confirmPathIn, readMailbox, waitForMail } from '../helpers/mailbox.ts';
-import { expectNoAxeViolations, launchChromium, SLOW, startDemoServer } from './browser.ts';
+import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser } from './browser.ts';
 
 const DEMO_PATH = '/c/eyes-on-chechnya';
 /** The signed form stamp marks anything quicker than this as a script; a person takes longer. */
@@ -26,30 +26,22 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, an
   let fresh: FreshDatabase;
   let server: RunningServer;
   let origin: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let browser: JourneyBrowser | undefined;
   const serverLogs: string[] = [];
 
   beforeAll(async () => {
     // Role "all": the worker in the same process sends the confirmation mail into DATA_DIR/mail.
     ({ fresh, server, origin } = await startDemoServer('all', serverLogs));
-    browser = await launchChromium();
+    browser = await openJourneyBrowser(origin);
   }, SLOW);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await server?.stop();
     await fresh?.drop();
   }, SLOW);
 
-  async function newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
-    const context = await browser.newContext({ baseURL: origin, locale: 'en-GB', ...options });
-    context.setDefaultTimeout(30_000);
-    context.setDefaultNavigationTimeout(60_000);
-    contexts.push(context);
-    return context;
-  }
+  const newContext = (options?: BrowserContextOptions): Promise<BrowserContext> => browser!.newContext(options);
 
 
   /** Fills the petition form as a person would, taking a few seconds over it. */
