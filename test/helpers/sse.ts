@@ -42,6 +42,27 @@ export function openSse(url: string, options: { headers?: Record<string, string>
       const wake = () => {
         for (const waiter of [...waiters]) waiter();
       };
+      /** Re-checks `outcome` whenever the stream moves, until it settles (a value or an error) or the time is up. */
+      const waitUntil = <T,>(outcome: () => { value: T } | Error | undefined, timeoutMs: number, timedOut: () => string): Promise<T> =>
+        new Promise((done, fail) => {
+          const check = () => {
+            const result = outcome();
+            if (!result) return;
+            cleanup();
+            if (result instanceof Error) fail(result);
+            else done(result.value);
+          };
+          const timer = setTimeout(() => {
+            cleanup();
+            fail(new Error(timedOut()));
+          }, timeoutMs);
+          const cleanup = () => {
+            clearTimeout(timer);
+            waiters.delete(check);
+          };
+          waiters.add(check);
+          check();
+        });
       const line = (text: string) => {
         if (text === '') {
           if (data.length > 0) events.push({ event: event || 'message', data: data.join('\n'), at: Date.now() });
@@ -98,47 +119,18 @@ export function openSse(url: string, options: { headers?: Record<string, string>
           return body;
         },
         waitFor(match, { from = 0, timeoutMs = 5000 } = {}) {
-          return new Promise((done, fail) => {
-            const check = () => {
+          return waitUntil(
+            () => {
               const found = events.slice(from).find(match);
-              if (found) {
-                cleanup();
-                done(found);
-              } else if (ended) {
-                cleanup();
-                fail(new Error(`the stream ended before the event came (${events.length} events)`));
-              }
-            };
-            const timer = setTimeout(() => {
-              cleanup();
-              fail(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => e.data))}`));
-            }, timeoutMs);
-            const cleanup = () => {
-              clearTimeout(timer);
-              waiters.delete(check);
-            };
-            waiters.add(check);
-            check();
-          });
+              if (found) return { value: found };
+              return ended ? new Error(`the stream ended before the event came (${events.length} events)`) : undefined;
+            },
+            timeoutMs,
+            () => `no matching event within ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => e.data))}`,
+          );
         },
         waitForEnd(timeoutMs = 5000) {
-          return new Promise((done, fail) => {
-            const check = () => {
-              if (!ended) return;
-              cleanup();
-              done();
-            };
-            const timer = setTimeout(() => {
-              cleanup();
-              fail(new Error(`the stream did not end within ${timeoutMs} ms`));
-            }, timeoutMs);
-            const cleanup = () => {
-              clearTimeout(timer);
-              waiters.delete(check);
-            };
-            waiters.add(check);
-            check();
-          });
+          return waitUntil(() => (ended ? { value: undefined } : undefined), timeoutMs, () => `the stream did not end within ${timeoutMs} ms`);
         },
         close() {
           request.destroy();
