@@ -6,12 +6,12 @@
  * loaded into the table, to show whether throughput stays flat as the table grows. Not a test: nothing asserts timing.
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { hasTaskset, median, pinned, ROOT, rssMb, startPinned } from './processes.ts';
+import { createPostgresSchema } from '../test/helpers/postgres-schema.ts';
+import { median, pinned, ROOT, rssMb, runFacts, startPinned } from './processes.ts';
 
 const args = process.argv.slice(2);
 const usePostgres = args.includes('--pg');
@@ -32,25 +32,6 @@ function load(url: string): Load {
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Load;
 }
 
-
-async function freshPostgresUrl(): Promise<{ url: string; drop(): Promise<void> }> {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`create schema ${schema}`);
-  await client.end();
-  const url = new URL(PG_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
-    },
-  };
-}
 
 /** Loads `rows` synthetic confirmed signatures into the demo petition, in the database itself (fast). */
 async function prefill(env: Record<string, string>, rows: number): Promise<void> {
@@ -126,7 +107,7 @@ function summarise(phase: Phase) {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'outcry-bench-sign-'));
-  const database = usePostgres ? await freshPostgresUrl() : undefined;
+  const database = usePostgres ? await createPostgresSchema(PG_URL, 'bench') : undefined;
   const env: Record<string, string> = { DATA_DIR: dataDir, PORT: '3921', LOG_LEVEL: 'warn', TRUST_PROXY: 'loopback' };
   if (database) env['DATABASE_URL'] = database.url;
 
@@ -140,11 +121,8 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
 
   const summary = {
-    date: new Date().toISOString(),
+    ...runFacts(),
     dialect: usePostgres ? 'postgres' : 'sqlite',
-    node: process.version,
-    cores: cpus().length,
-    pinned: hasTaskset,
     connections: CONNECTIONS,
     durationSeconds: DURATION_S,
     runs: RUNS,

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
@@ -16,6 +15,7 @@ import { openDatabase, type Database, type DatabaseHandle } from '../../src/db/d
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createLogger } from '../../src/log.ts';
 import { TEST_POSTGRES_URL } from './environment.ts';
+import { createPostgresSchema } from './postgres-schema.ts';
 
 export interface TestContext {
   readonly dialect: Dialect;
@@ -38,21 +38,12 @@ export async function createFreshDatabase(dialect: Dialect): Promise<FreshDataba
   if (dialect === 'sqlite') {
     return { url: `sqlite:${path.join(dataDir, 'outcry.db')}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const url = new URL(TEST_POSTGRES_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  const schema = await createPostgresSchema(TEST_POSTGRES_URL, 't');
   return {
-    url: url.toString(),
+    url: schema.url,
     dataDir,
     drop: async () => {
-      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-      await client.connect();
-      await client.query(`drop schema ${schema} cascade`);
-      await client.end();
+      await schema.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
