@@ -9,6 +9,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Dialect } from '../config.ts';
 import type { DB } from './schema.ts';
+import { BackgroundCheckpointer } from './checkpointer.ts';
 import { WriteAheadLog } from './sqlite-batch.ts';
 
 export type Database = Kysely<DB>;
@@ -24,6 +25,8 @@ export interface DatabaseHandle {
 export interface EmbeddedSqlite {
   readonly connection: SQLite.Database;
   readonly log: WriteAheadLog;
+  /** Absent for an in-memory database, which has no log to copy back. */
+  readonly checkpointer?: BackgroundCheckpointer;
 }
 
 export function openDatabase(options: { url: string; poolSize?: number }): DatabaseHandle {
@@ -35,6 +38,7 @@ export function openDatabase(options: { url: string; poolSize?: number }): Datab
       dialect: 'sqlite',
       sqlite,
       close: async () => {
+        await sqlite.checkpointer?.close();
         await db.destroy();
         sqlite.log.close();
       },
@@ -54,7 +58,9 @@ function openSqlite(url: string): EmbeddedSqlite {
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  return { connection, log: new WriteAheadLog(inMemory ? undefined : `${path.resolve(file)}-wal`) };
+  if (inMemory) return { connection, log: new WriteAheadLog(undefined) };
+  const absolute = path.resolve(file);
+  return { connection, log: new WriteAheadLog(`${absolute}-wal`), checkpointer: new BackgroundCheckpointer(connection, absolute) };
 }
 
 // PostgreSQL gives bigints and timestamps back in types the SQLite side cannot match; normalise them here.

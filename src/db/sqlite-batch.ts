@@ -28,6 +28,7 @@ export async function commitThenFlush<T>(db: Database, sqlite: EmbeddedSqlite, w
       try {
         const result = await work();
         connection.exec('COMMIT');
+        sqlite.checkpointer?.afterCommit();
         return result;
       } catch (error) {
         if (connection.inTransaction) connection.exec('ROLLBACK');
