@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { median, pinned, ROOT, rssMb, runFacts, startPinned } from './processes.ts';
+import { median, outcryCommand, pinned, ROOT, rssMb, runFacts, startPinned } from './processes.ts';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const DURATION_S = Number(process.argv[3] ?? 8);
@@ -27,7 +27,7 @@ function autocannon(url: string): Load {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'outcry-bench-'));
-  const outcry = await startPinned(process.execPath, [path.join(ROOT, 'bin/outcry.js'), 'start', '--role', 'web'], { DATA_DIR: dataDir, PORT: '3901', LOG_LEVEL: 'warn' }, /listening on/);
+  const outcry = await startPinned(...outcryCommand('start', '--role', 'web'), { DATA_DIR: dataDir, PORT: '3901', LOG_LEVEL: 'warn' }, /listening on/);
   const pageUrl = 'http://127.0.0.1:3901/c/eyes-on-chechnya';
   const page = Buffer.from(await (await fetch(pageUrl)).arrayBuffer());
   const pageFile = path.join(dataDir, 'page.html');

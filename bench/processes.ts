@@ -2,6 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const hasTaskset = spawnSync('taskset', ['--version']).status === 0 && cpus().length >= 2;
@@ -9,6 +10,11 @@ export const hasTaskset = spawnSync('taskset', ['--version']).status === 0 && cp
 /** The command line that runs `command` on `core` (or unpinned where that is not possible). */
 export function pinned(core: string, command: string, args: string[]): [string, string[]] {
   return hasTaskset ? ['taskset', ['-c', core, command, ...args]] : [command, args];
+}
+
+/** The command line `npm start` runs, with `args` after `outcry`. */
+export function outcryCommand(...args: string[]): [string, string[]] {
+  return [process.execPath, ['--single-threaded-gc', path.join(ROOT, 'bin/outcry.js'), ...args]];
 }
 
 /** Starts a server on core 0 and resolves once its output matches `ready`. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createPostgresSchema } from '../test/helpers/postgres-schema.ts';
-import { median, pinned, ROOT, rssMb, runFacts, startPinned } from './processes.ts';
+import { median, outcryCommand, pinned, ROOT, rssMb, runFacts, startPinned } from './processes.ts';
 
 const args = process.argv.slice(2);
 const usePostgres = args.includes('--pg');
@@ -71,7 +71,7 @@ async function prefill(env: Record<string, string>, rows: number): Promise<void>
 interface Phase { bare: Load[]; outcry: Load[]; rssMb: number }
 
 async function measure(env: Record<string, string>, label: string): Promise<Phase> {
-  const outcry = await startPinned(process.execPath, [path.join(ROOT, 'bin/outcry.js'), 'start', '--role', 'all'], env, /listening on/);
+  const outcry = await startPinned(...outcryCommand('start', '--role', 'all'), env, /listening on/);
   const bare = await startPinned(process.execPath, [path.join(ROOT, 'bench/bare-sign-server.js'), '3922'], {}, /ready/);
   const signUrl = 'http://127.0.0.1:3921/c/eyes-on-chechnya/sign';
   load(signUrl); // warm-up

@@ -129,7 +129,7 @@ export async function buildApp(options: {
 
   registerSecurityHeaders(app, { https: config.secureCookies });
   registerErrorHandlers(app);
-  registerRequestLog(app);
+  registerRequestLog(app, logger);
   app.addHook('preHandler', async (request) => {
     // No route (a 404 on its way) has nothing to protect: let the not-found answer through.
     const routed = request.routeOptions.url !== undefined;
@@ -152,16 +152,21 @@ export async function buildApp(options: {
 }
 
 /** One line per finished request: method, route pattern (never the raw URL), status and time. */
-function registerRequestLog(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
-    const entry = {
-      reqId: request.id,
-      method: request.method,
-      route: request.routeOptions.url ?? '(unmatched)',
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime),
-    };
-    if (reply.statusCode >= 400) request.log.info(entry, 'request');
-    else request.log.debug(entry, 'request');
+function registerRequestLog(app: FastifyInstance, logger: Logger): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    const failed = reply.statusCode >= 400;
+    // Successes are logged at debug level only: skip building their line when it would go nowhere.
+    if (failed || logger.isLevelEnabled('debug')) {
+      const entry = {
+        reqId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? '(unmatched)',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      };
+      if (failed) request.log.info(entry, 'request');
+      else request.log.debug(entry, 'request');
+    }
+    done();
   });
 }

@@ -4,8 +4,8 @@
  * SQLite's automatic checkpoint runs inside whichever COMMIT crosses its threshold. On the embedded database that is
  * the event loop: it reads back a thousand logged pages, writes them into the database file and fsyncs it, and no
  * request is served meanwhile. Under a signing flood that was a stall every few dozen milliseconds, and about half of
- * SQLite's cost per signature. Here a worker thread with its own connection runs PASSIVE checkpoints (they never
- * block the writer) at most every CHECKPOINT_EVERY_MS while commits keep coming, and the event loop's connection
+ * SQLite's cost per signature. Here a worker thread with its own connection runs a PASSIVE checkpoint (it never
+ * blocks the writer) every CHECKPOINT_EVERY_MS in which something was committed, and the event loop's connection
  * keeps only a far-off automatic threshold as a safety net should the thread ever fall behind or stop.
  */
 import { createRequire } from 'node:module';
@@ -23,36 +23,29 @@ const CLOSE_TIMEOUT_MS = 5000;
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
+const committed = new Int32Array(workerData.committed);
 const connection = new SQLite(workerData.file, { fileMustExist: true });
 connection.pragma('busy_timeout = 1000');
-let timer;
-let wanted = false;
-const checkpoint = () => {
-  timer = undefined;
-  if (!wanted) return;
-  wanted = false;
+const timer = setInterval(() => {
+  if (Atomics.exchange(committed, 0, 0) === 0) return;
   try {
     connection.pragma('wal_checkpoint(PASSIVE)');
   } catch {
-    // Busy or interrupted: the next commit asks again, and the event loop's own threshold is the safety net.
+    // Busy or interrupted: the next round tries again, and the event loop's own threshold is the safety net.
   }
-  timer = setTimeout(checkpoint, workerData.everyMs);
-};
-parentPort.on('message', (message) => {
-  if (message === 'close') {
-    clearTimeout(timer);
-    connection.close();
-    parentPort.close();
-    return;
-  }
-  wanted = true;
-  timer ??= setTimeout(checkpoint, 0);
+}, workerData.everyMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  connection.close();
+  parentPort.close();
 });
 `;
 
 export class BackgroundCheckpointer {
   private worker: Worker | undefined;
   private stopped = false;
+  /** Set after each commit, cleared by the thread when it checkpoints: a store, not a message, so no thread wakes per commit. */
+  private readonly committed = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
     private readonly connection: SQLite.Database,
@@ -62,7 +55,8 @@ export class BackgroundCheckpointer {
   /** Called after each commit; the first call starts the thread (most databases opened by tools never need one). */
   afterCommit(): void {
     if (this.stopped) return;
-    (this.worker ??= this.startThread()).postMessage('commit');
+    this.worker ??= this.startThread();
+    Atomics.store(this.committed, 0, 1);
   }
 
   async close(): Promise<void> {
@@ -79,7 +73,7 @@ export class BackgroundCheckpointer {
 
   private startThread(): Worker {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { driver, file: this.file, everyMs: CHECKPOINT_EVERY_MS } });
+    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { driver, file: this.file, everyMs: CHECKPOINT_EVERY_MS, committed: this.committed.buffer } });
     worker.unref();
     this.connection.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT}`);
     worker.once('error', () => this.fallBackToEventLoop());
