@@ -11,8 +11,8 @@ import v8 from 'node:v8';
 // again: under a signing flood that is 150 MB of garbage around a 50 MB live heap. Doubling instead keeps the server
 // near 200 MB rather than past 300 MB on a small machine, for a full collection every few seconds (~1 % CPU).
 v8.setFlagsFromString('--heap-growing-percent=100');
-// The line above can be set here; --single-threaded-gc cannot (V8 must start with it: set at run time it crashes), so
-// it is on the first line and in `npm start`. Outcry runs one process per core (embedded: the second core does the
+// That flag can be set from here; --single-threaded-gc cannot (V8 must start with it: set at run time it crashes), so
+// it is on the first line and in the npm scripts. Outcry runs one process per core (embedded: the second core does the
 // flushes, the checkpoints and the TLS proxy; scaled: one process per core). V8's helper threads would mark and
 // sweep on a core that is not free, taking it from the event loop mid-request: with the server on one core the
 // signing benchmark's p99 was 50-77 ms with them and 38-53 ms without, for the same throughput.
