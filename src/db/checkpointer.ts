@@ -13,8 +13,6 @@ import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 
 const CHECKPOINT_EVERY_MS = 250;
-/** SQLite's own default (pages), used until the thread runs and again should it stop. */
-const DEFAULT_AUTOCHECKPOINT = 1000;
 /** While the thread runs: the log may grow to ~80 MB before the event loop checkpoints it itself. */
 const SAFETY_AUTOCHECKPOINT = 20_000;
 const CLOSE_TIMEOUT_MS = 5000;
@@ -75,17 +73,18 @@ export class BackgroundCheckpointer {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { driver, file: this.file, everyMs: CHECKPOINT_EVERY_MS, committed: this.committed.buffer } });
     worker.unref();
+    const ownThreshold = this.connection.pragma('wal_autocheckpoint', { simple: true }) as number;
     this.connection.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT}`);
-    worker.once('error', () => this.fallBackToEventLoop());
-    worker.once('exit', () => this.fallBackToEventLoop());
+    worker.once('error', () => this.fallBackToEventLoop(ownThreshold));
+    worker.once('exit', () => this.fallBackToEventLoop(ownThreshold));
     return worker;
   }
 
-  /** Without the thread, SQLite checkpoints on the event loop again, as it does by default. */
-  private fallBackToEventLoop(): void {
+  /** Without the thread, SQLite checkpoints on the event loop again, at the threshold the connection had before. */
+  private fallBackToEventLoop(threshold: number): void {
     if (this.stopped) return;
     this.stopped = true;
     this.worker = undefined;
-    if (this.connection.open) this.connection.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
+    if (this.connection.open) this.connection.pragma(`wal_autocheckpoint = ${threshold}`);
   }
 }
