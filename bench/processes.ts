@@ -14,7 +14,7 @@ export function pinned(core: string, command: string, args: string[]): [string, 
 
 /** The command line `npm start` runs, with `args` after `outcry`. */
 export function outcryCommand(...args: string[]): [string, string[]] {
-  return [process.execPath, ['--single-threaded-gc', path.join(ROOT, 'bin/outcry.js'), ...args]];
+  return [process.execPath, ['--single-threaded-gc', '--min-semi-space-size=16', path.join(ROOT, 'bin/outcry.js'), ...args]];
 }
 
 /** Starts a server on core 0 and resolves once its output matches `ready`. */
