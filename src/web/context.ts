@@ -33,7 +33,8 @@ export function resolveLocale(request: FastifyRequest, reply: FastifyReply): Loc
   return localeFromAcceptLanguage(request.headers['accept-language']) ?? DEFAULT_LOCALE;
 }
 
-// Kept on the request itself: a WeakMap keyed by requests is one more table the garbage collector must walk.
+// Kept on the request itself rather than in a WeakMap keyed by requests: no ephemeron table for the collector to
+// process (the two measured alike under the signing benchmark).
 const CONTEXT = Symbol('pageContext');
 type WithContext = FastifyRequest & { [CONTEXT]?: PageContext };
 
