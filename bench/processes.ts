@@ -12,9 +12,9 @@ export function pinned(core: string, command: string, args: string[]): [string, 
   return hasTaskset ? ['taskset', ['-c', core, command, ...args]] : [command, args];
 }
 
-/** The command line `npm start` runs, with `args` after `outcry`. */
+/** The command line `npm start` runs, with `args` after `outcry`: the script itself, so Node gets its first line's flags. */
 export function outcryCommand(...args: string[]): [string, string[]] {
-  return [process.execPath, ['--single-threaded-gc', '--min-semi-space-size=16', path.join(ROOT, 'bin/outcry.js'), ...args]];
+  return [path.join(ROOT, 'bin/outcry.js'), args];
 }
 
 /** Starts a server on core 0 and resolves once its output matches `ready`. */

@@ -12,8 +12,9 @@ import v8 from 'node:v8';
 // server near 250 MB rather than past 300 MB on a small machine (measured against doubling: 233-252 MB vs 301-316 MB
 // after 40 s of signing, same throughput), for a full collection every few seconds.
 v8.setFlagsFromString('--heap-growing-percent=50');
-// That flag can be set from here; the two on the first line (and in the npm scripts) cannot: V8 reads them as it starts
-// (--single-threaded-gc set at run time crashes it; --min-semi-space-size is ignored).
+// That flag can be set from here; the two on the first line cannot: V8 reads them as it starts (--single-threaded-gc
+// set at run time crashes it; --min-semi-space-size is ignored). `npm start`, `npm run outcry`, `npx outcry` and the
+// benchmarks all run this file itself, so that line is the one place they are spelt.
 // --single-threaded-gc: Outcry runs one process per core (embedded: the second core does the flushes, the checkpoints
 // and the TLS proxy; scaled: one process per core). V8's helper threads would mark and sweep on a core that is not
 // free, taking it from the event loop mid-request: with the server on one core the signing benchmark's p99 was
