@@ -25,6 +25,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { findCampaignBySlug } from '../src/features/campaigns/queries.ts';
 import { loadDemo } from '../src/features/demo/load.ts';
+import { FEATURES } from '../src/features/index.ts';
 import { liveHubOf } from '../src/features/live/routes.ts';
 import { listPetitionsOfCampaign } from '../src/features/petitions/queries.ts';
 import { createLogger } from '../src/log.ts';
@@ -192,7 +193,7 @@ async function outcry(clients: Clients): Promise<Result> {
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', LOAD_DEMO: 'false' });
   const database = openDatabase({ url: config.databaseUrl });
   await migrateToLatest(database.db);
-  await loadDemo(database.db, { dataDir });
+  await loadDemo(database.db, { dataDir, features: FEATURES });
   const campaign = (await findCampaignBySlug(database.db, 'eyes-on-chechnya'))!;
   const petition = (await listPetitionsOfCampaign(database.db, campaign.id))[0]!;
   const app = await buildApp({ config, database, logger: createLogger({ level: 'warn' }) });
@@ -204,7 +205,7 @@ async function outcry(clients: Clients): Promise<Result> {
       `${address}/c/${campaign.slug}/events`,
       async () => {
         await database.db.insertInto('count_events').values({ petition_id: petition.id, country: 'GB', delta: 1, created_at: new Date().toISOString() }).execute();
-        await app.deps.countBoard.refresh();
+        await app.countBoard.refresh();
       },
       () => liveHubOf(app)?.lastBroadcast?.ms ?? Number.NaN,
     );

@@ -12,7 +12,7 @@ const { SignatureMap, worldShapes } = await import('../src/features/map/world-ma
 const loadMs = performance.now() - loadStart;
 const { translator } = await import('../src/web/i18n.ts');
 
-const ctx: PageContext = { locale: 'en', t: translator('en'), path: '/', user: undefined, cssUrl: '', jsUrl: '', csrfToken: () => '' };
+const ctx: PageContext = { locale: 'en', t: translator('en'), path: '/', user: undefined, cssUrl: '', jsUrl: '', adminNav: [], csrfToken: () => '' };
 const counts = new Map([
   ['RU', 1200], ['DE', 340], ['GB', 95], ['US', 600], ['FR', 20], ['BR', 3], ['AU', 7], ['IN', 1], ['CN', 50], ['ZA', 9], ['NO', 2], ['SG', 4],
 ]);

@@ -1,6 +1,6 @@
 /**
  * buildApp wires the features into one Fastify instance and returns it without listening: the server starts it,
- * tests drive it with inject().
+ * tests drive it with inject(). It knows the web layer and the list of features, and no feature's internals.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -14,39 +14,28 @@ import { assertValidCsrf } from './web/csrf.ts';
 import { registerErrorHandlers, sendError, toAppError } from './web/error-handler.tsx';
 import { registerSecurityHeaders, setSecurityHeaders } from './web/security-headers.ts';
 import type { SessionUser } from './web/session.ts';
-import { registerAdminRoutes } from './features/admin/routes.tsx';
-import { registerCampaignAdminRoutes } from './features/campaigns/admin-routes.tsx';
-import { registerMailboxRoutes } from './features/mailbox/routes.tsx';
-import { registerPetitionAdminRoutes } from './features/petitions/admin-routes.tsx';
-import { registerSwitchAdminRoutes } from './features/settings/admin-routes.tsx';
-import { registerCampaignRoutes } from './features/campaigns/routes.tsx';
-import { registerHealthRoutes } from './features/health/routes.ts';
-import { registerPetitionRoutes } from './features/petitions/routes.tsx';
-import { registerLiveRoutes } from './features/live/routes.ts';
-import { CountBoard } from './features/petitions/count-board.ts';
-import { SupporterSealer } from './features/petitions/sealer.ts';
-import { SignatureWriter } from './features/petitions/signature-writer.ts';
-import { signatureStoreFor } from './features/petitions/signature-store.ts';
-import { confirmationMailJobs } from './features/petitions/mails.ts';
-import { UsedProofs } from './features/petitions/proof-of-work.ts';
-import type { SigningDeps } from './features/petitions/service.ts';
-import { SwitchBoard } from './features/settings/switches.ts';
-import { TokenBucketLimiter } from './web/rate-limit.ts';
+import type { NavLink } from './web/context.ts';
+import { assertFeatureOrder, type Feature } from './feature.ts';
+import { FEATURES } from './features/index.ts';
 
 export interface AppDeps {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
   assets: Assets;
-  keys: { csrf: Buffer; loginThrottle: Buffer; formStamp: Buffer; dataKey: Buffer };
-  switches: SwitchBoard;
-  countBoard: CountBoard;
-  signing: SigningDeps;
+  /** Keys the web layer uses (CSRF, form stamps) and the server's data key for queued jobs. */
+  keys: { csrf: Buffer; formStamp: Buffer; dataKey: Buffer };
+  /** The organisers' navigation, from every feature. */
+  adminNav: readonly NavLink[];
+  /** Called after a commit that queued a job, so an in-process worker runs it at once. */
+  onJobQueued: () => void;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
+    /** The features this app was built from, in order. */
+    features: readonly Feature[];
   }
   interface FastifyRequest {
     user: SessionUser | undefined;
@@ -63,11 +52,13 @@ export async function buildApp(options: {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
-  /** Called after signatures commit with mail queued, so an in-process worker sends it at once. */
-  onMailQueued?: () => void;
+  /** Called after a commit that queued a job (signing queues mail), so an in-process worker runs it at once. */
+  onJobQueued?: () => void;
+  features?: readonly Feature[];
 }): Promise<FastifyInstance> {
   const { config, logger } = options;
-  const { db } = options.database;
+  const features = options.features ?? FEATURES;
+  assertFeatureOrder(features);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Fastify's own request lines carry the raw URL (query strings); ours carry the route pattern only.
@@ -86,40 +77,21 @@ export async function buildApp(options: {
     },
   });
 
-  const keys = {
-    csrf: deriveKey(config.secretKey, 'csrf'),
-    loginThrottle: deriveKey(config.secretKey, 'login-throttle'),
-    formStamp: deriveKey(config.secretKey, 'form-timestamp'),
-    dataKey: deriveKey(config.secretKey, 'data-key'),
-  };
-  const switches = new SwitchBoard(db);
-  const countBoard = new CountBoard(db, switches);
   const deps: AppDeps = {
     config,
     database: options.database,
     logger,
     assets: await loadAssets(),
-    keys,
-    switches,
-    countBoard,
-    signing: {
-      db,
-      switches,
-      sealer: new SupporterSealer(db),
-      writer: new SignatureWriter(signatureStoreFor(options.database), (mails) => confirmationMailJobs(keys.dataKey, mails), options.onMailQueued),
-      keys: { pepper: deriveKey(config.secretKey, 'signature-pepper'), formStamp: keys.formStamp, dataKey: keys.dataKey },
-      // Ten signatures in a burst from one address, then one every six seconds, before they are marked for review;
-      // sixty a burst and one a second before the address is refused for a while. A school or an office behind
-      // one address can still sign; a script cannot flood the count.
-      softLimiter: new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 6 }),
-      hardLimiter: new TokenBucketLimiter({ capacity: 60, refillPerSecond: 1 }),
-      usedProofs: new UsedProofs(),
+    keys: {
+      csrf: deriveKey(config.secretKey, 'csrf'),
+      formStamp: deriveKey(config.secretKey, 'form-timestamp'),
+      dataKey: deriveKey(config.secretKey, 'data-key'),
     },
+    adminNav: features.flatMap((feature) => feature.adminNav ?? []),
+    onJobQueued: options.onJobQueued ?? (() => {}),
   };
-  await countBoard.refresh();
-  countBoard.start();
-  app.addHook('onClose', async () => countBoard.stop());
   app.decorate('deps', deps);
+  app.decorate('features', features);
   app.decorateRequest('user', undefined);
 
   // Only urlencoded forms (and JSON) are read; a text/plain body, which any site's form can send, is a 415.
@@ -139,15 +111,7 @@ export async function buildApp(options: {
   });
 
   registerAssetRoutes(app, deps.assets);
-  registerHealthRoutes(app);
-  const campaignPages = registerCampaignRoutes(app);
-  registerPetitionRoutes(app, campaignPages.renderWithRejectedForm);
-  await registerLiveRoutes(app);
-  registerAdminRoutes(app);
-  registerCampaignAdminRoutes(app);
-  registerPetitionAdminRoutes(app);
-  registerSwitchAdminRoutes(app);
-  registerMailboxRoutes(app);
+  for (const feature of features) await feature.register?.(app);
   return app;
 }
 

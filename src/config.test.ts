@@ -23,7 +23,6 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 3000,
       host: '127.0.0.1',
-      dialect: 'sqlite',
       databaseUrl: `sqlite:${path.join(dataDir, 'outcry.db')}`,
       publicUrl: 'http://localhost:3000',
       secureCookies: false,
@@ -37,7 +36,7 @@ describe('loadConfig', () => {
 
   it('picks PostgreSQL from DATABASE_URL and secure cookies from an https PUBLIC_URL', () => {
     const config = loadConfig({ DATA_DIR: tempDir(), DATABASE_URL: 'postgres://u@db:5432/outcry', PUBLIC_URL: 'https://act.example.org/' });
-    expect(config.dialect).toBe('postgres');
+    expect(config.databaseUrl).toBe('postgres://u@db:5432/outcry');
     expect(config.publicUrl).toBe('https://act.example.org');
     expect(config.secureCookies).toBe(true);
   });

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
-export type Dialect = 'sqlite' | 'postgres';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -18,7 +17,6 @@ export interface Config {
   readonly dataDir: string;
   /** `DATABASE_URL`: `sqlite:<file>` or `postgres://…`; default `sqlite:<DATA_DIR>/outcry.db`. */
   readonly databaseUrl: string;
-  readonly dialect: Dialect;
   /** Base of absolute links (emails, share links). `PUBLIC_URL`, default http://localhost:<PORT>. */
   readonly publicUrl: string;
   /** Cookies get `Secure` when the public URL is https. */
@@ -60,7 +58,7 @@ export function loadConfig(env: Env = process.env): Config {
   const host = read('HOST') ?? '127.0.0.1';
   const dataDir = path.resolve(read('DATA_DIR') ?? './data');
   const databaseUrl = read('DATABASE_URL') ?? `sqlite:${path.join(dataDir, 'outcry.db')}`;
-  const dialect = parseDialect(databaseUrl, problems);
+  checkDatabaseUrl(databaseUrl, problems);
   const publicUrl = parsePublicUrl(read('PUBLIC_URL') ?? `http://localhost:${port}`, problems);
   const smtpUrl = parseSmtpUrl(read('SMTP_URL'), problems);
   const trustProxy = parseTrustProxy(read('TRUST_PROXY'), problems);
@@ -78,7 +76,6 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     dataDir,
     databaseUrl,
-    dialect: dialect!,
     publicUrl: publicUrl!,
     secureCookies: publicUrl!.startsWith('https:'),
     smtpUrl,
@@ -99,22 +96,16 @@ function parsePort(value: string, problems: string[]): number {
   return port;
 }
 
-function parseDialect(url: string, problems: string[]): Dialect | undefined {
+function checkDatabaseUrl(url: string, problems: string[]): void {
   if (url.startsWith('sqlite:')) {
     if (url.length === 'sqlite:'.length) problems.push('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/outcry.db.');
-    return 'sqlite';
+    return;
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    try {
-      new URL(url);
-      return 'postgres';
-    } catch {
-      problems.push('DATABASE_URL is not a valid postgres:// URL.');
-      return undefined;
-    }
+    if (!URL.canParse(url)) problems.push('DATABASE_URL is not a valid postgres:// URL.');
+    return;
   }
   problems.push('DATABASE_URL must start with "sqlite:" (a file) or "postgres://" (a server).');
-  return undefined;
 }
 
 function parsePublicUrl(value: string, problems: string[]): string | undefined {

@@ -8,7 +8,10 @@ import type { Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createLogger, type Logger } from './log.ts';
-import { loadDemoIfEmpty } from './features/demo/load.ts';
+import type { Feature } from './feature.ts';
+import type { AnyJobKind, PeriodicTask } from './jobs/job.ts';
+import { FEATURES } from './features/index.ts';
+import { loadDemoIfEmpty } from './features/demo/index.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
 import { deriveKey } from './crypto/keys.ts';
 
@@ -27,21 +30,26 @@ export async function startOutcry(options: { config: Config; role: Role; logger?
   const database = openDatabase({ url: config.databaseUrl });
   const applied = await migrateToLatest(database.db);
   for (const migration of applied) logger.info({ migration }, 'migration applied');
-  if (config.loadDemo && (await loadDemoIfEmpty(database.db, { dataDir: config.dataDir }))) logger.info({ event: 'demo-loaded' }, 'demo campaign loaded');
+  if (config.loadDemo && (await loadDemoIfEmpty(database.db, { dataDir: config.dataDir, features: FEATURES }))) logger.info({ event: 'demo-loaded' }, 'demo campaign loaded');
 
   let app: FastifyInstance | undefined;
   let address: string | undefined;
   let worker: Worker | undefined;
   if (role === 'web' || role === 'all') {
-    app = await buildApp({ config, database, logger, onMailQueued: () => worker?.wake() });
+    app = await buildApp({ config, database, logger, features: FEATURES, onJobQueued: () => worker?.wake() });
     address = await app.listen({ port: config.port, host: config.host });
     logger.info({ port: config.port, role, dialect: database.dialect, durationMs: Date.now() - startedAt }, 'outcry is serving');
   }
-  if (role === 'worker' || role === 'all') worker = startWorker({ database, logger, config, dataKey: deriveKey(config.secretKey, 'data-key') });
+  if (role === 'worker' || role === 'all') worker = startWorker({ database, logger, config, dataKey: deriveKey(config.secretKey, 'data-key'), ...workOf(FEATURES) });
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= shutdown({ app, worker, database }));
   return { app, address, stop };
+}
+
+/** The job kinds and periodic tasks every feature declares, for the worker. */
+export function workOf(features: readonly Feature[]): { jobs: AnyJobKind[]; tasks: PeriodicTask[] } {
+  return { jobs: features.flatMap((f) => f.jobs ?? []), tasks: features.flatMap((f) => f.tasks ?? []) };
 }
 
 async function shutdown(parts: { app: FastifyInstance | undefined; worker: Worker | undefined; database: DatabaseHandle }): Promise<void> {

@@ -10,6 +10,7 @@ import type { Browser } from './helpers/http.ts';
 import { createMailer } from '../src/jobs/mailer.ts';
 import { findCampaignBySlug } from '../src/features/campaigns/queries.ts';
 import { loadDemo } from '../src/features/demo/load.ts';
+import { FEATURES } from '../src/features/index.ts';
 import { listPetitionsOfCampaign } from '../src/features/petitions/queries.ts';
 import { createPetition, setPetitionOpen } from '../src/features/petitions/service.ts';
 import type { Database } from '../src/db/database.ts';
@@ -32,7 +33,7 @@ async function expectValidInBothLanguages(browser: Browser, name: string, url: s
 }
 
 async function withDemo(ctx: TestContext): Promise<{ campaignId: number; petitionId: number }> {
-  await loadDemo(ctx.db, { dataDir: ctx.dataDir });
+  await loadDemo(ctx.db, { dataDir: ctx.dataDir, features: FEATURES });
   const demo = await findCampaignBySlug(ctx.db, 'eyes-on-chechnya');
   if (!demo) throw new Error('the demo campaign did not load');
   const [petition] = await listPetitionsOfCampaign(ctx.db, demo.id);

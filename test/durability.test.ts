@@ -11,7 +11,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { deriveKey } from '../src/crypto/keys.ts';
 import { queuedConfirmationsIn } from './helpers/factories.ts';
 import { openDatabase } from '../src/db/database.ts';
-import { dedupKey } from '../src/features/petitions/service.ts';
+import { dedupKey } from '../src/features/petitions/signing/sign.ts';
 import { createFreshDatabase, type FreshDatabase } from './helpers/app.ts';
 
 const BIN = fileURLToPath(new URL('../bin/outcry.js', import.meta.url));

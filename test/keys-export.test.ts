@@ -12,7 +12,7 @@ import { generateOrganisationKeyPair, openSealingWindow, sealRecord, type Organi
 import type { Database } from '../src/db/database.ts';
 import { readKeyFile, writeKeyFile } from '../src/features/keys/key-file.ts';
 import { csvCell, csvRow, CSV_COLUMNS, exportSignatures } from '../src/features/petitions/export.ts';
-import { recordAad } from '../src/features/petitions/sealer.ts';
+import { recordAad } from '../src/features/petitions/signing/sealer.ts';
 import { createPetition } from '../src/features/petitions/service.ts';
 import { ProgressBar } from '../src/progress-bar.ts';
 import { startTestApp, type TestContext } from './helpers/app.ts';
@@ -196,7 +196,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('exports what supporters signed through the app, escaped for spreadsheets', async () => {
-      ctx.app.deps.signing.sealer.keyChanged();
+      ctx.app.signing.sealer.keyChanged();
       for (const signer of Object.values(PEOPLE)) expect(await signViaApi(ctx.app, slug, signer)).toBe(202);
       for (const who of ['comma', 'quotes', 'cyrillic', 'formula', 'withdrawn', 'suspect'] as const) await pressLink(ctx.app, PEOPLE[who]!.email, 'confirm');
       await pressLink(ctx.app, PEOPLE['withdrawn']!.email, 'withdraw');
@@ -286,7 +286,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const second = readKeyFile(secondFile);
       expect(created.stdout).toContain(`Signatures sealed earlier stay sealed to key ${key.keyId}`);
       expect((await run(['keys', 'list'], env)).stdout).toMatch(new RegExp(`${key.keyId}\\s+no\\s[\\s\\S]*${second.keyId}\\s+yes`));
-      ctx.app.deps.signing.sealer.keyChanged();
+      ctx.app.signing.sealer.keyChanged();
       const late: Signer = { name: 'Late Signer', email: `late-${uniqueSuffix()}@example.org`, country: 'NO' };
       expect(await signViaApi(ctx.app, slug, late)).toBe(202);
       await pressLink(ctx.app, late.email, 'confirm');

@@ -8,16 +8,14 @@
  * organiser's email): these checks are about logs and storage, not pages.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/db/database.ts';
 import { createLogger, scrubMessage, serializeError } from '../src/log.ts';
 import { CSRF_COOKIE, CSRF_FIELD } from '../src/web/csrf.ts';
 import { SESSION_COOKIE } from '../src/web/session.ts';
 import { availableDialects, describeEachDialect, startTestApp, type TestContext } from './helpers/app.ts';
+import { dumpStorage } from './helpers/database-dump.ts';
 import { campaignFormFields, campaignInput, loggedIn, makeUser } from './helpers/factories.ts';
 import { Browser } from './helpers/http.ts';
 
@@ -80,24 +78,6 @@ function expectCleanLogs(logs: readonly string[], planted: readonly string[]): R
     if (line['route'] !== undefined) expect(String(line['route'])).toMatch(/^(\/[^?#\s]*|\(unmatched\))$/);
   }
   return lines;
-}
-
-/** Rows of every table, as text: what a copy of the database would show. */
-async function databaseText(db: Database): Promise<string> {
-  const tables = ['users', 'sessions', 'campaigns', 'campaign_texts', 'audit_log'] as const;
-  const dumps = await Promise.all(tables.map((table) => db.selectFrom(table).selectAll().execute()));
-  return JSON.stringify(dumps);
-}
-
-/** The raw bytes of every file under `dir` (the SQLite database, its WAL and shared-memory files). */
-function filesUnder(dir: string): Buffer {
-  const buffers: Buffer[] = [];
-  for (const name of readdirSync(dir)) {
-    const file = path.join(dir, name);
-    if (statSync(file).isDirectory()) buffers.push(filesUnder(file));
-    else buffers.push(readFileSync(file));
-  }
-  return Buffer.concat(buffers);
 }
 
 function cookieHeader(cookies: Record<string, string>): string {
@@ -276,16 +256,16 @@ describeEachDialect('no personal data in logs or in the clear in the database', 
   });
 
   it('stores only the hash of a session token, no password, and nothing of refused requests', async () => {
-    const { db, dialect, dataDir } = ctx();
+    const { dialect } = ctx();
     const tokenHash = createHash('sha256').update(sessionToken).digest('hex');
-    const rows = await databaseText(db);
+    const { rows, files } = await dumpStorage(ctx());
     expect(rows).toContain(tokenHash);
     expect(leaksIn(rows, [sessionToken, successfulPassword, failedEmail, failedPassword, ...requestOnly])).toEqual([]);
     for (const ip of IP_ADDRESSES) expect(rows).not.toContain(ip);
     expect(rows).not.toMatch(IPV4_PATTERN);
     if (dialect === 'sqlite') {
       // The files themselves, WAL included: what a seized disk holds.
-      const bytes = filesUnder(dataDir);
+      const bytes = files!;
       expect(bytes.includes(tokenHash), 'the token hash is in the files (the search reads the right ones)').toBe(true);
       for (const secret of [sessionToken, successfulPassword, failedEmail, failedPassword, ...IP_ADDRESSES.slice(0, 2)]) {
         expect(bytes.includes(secret), `${secret.slice(0, 12)}… in the SQLite files`).toBe(false);

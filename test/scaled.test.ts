@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deriveKey, hmacBase64Url } from '../src/crypto/keys.ts';
-import { issueFormStamp } from '../src/features/petitions/form-stamp.ts';
+import { issueFormStamp } from '../src/web/form-stamp.ts';
 import { CSRF_COOKIE, CSRF_FIELD } from '../src/web/csrf.ts';
 import { createFreshDatabase, type FreshDatabase } from './helpers/app.ts';
 import { confirmPathIn, readMailbox, waitForMail } from './helpers/mailbox.ts';

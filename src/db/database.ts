@@ -1,23 +1,70 @@
 /**
- * Opens the database named by DATABASE_URL: an embedded SQLite file (WAL) or a PostgreSQL pool.
- * Everything above this file speaks Kysely and does not care which.
+ * Opens the database named by DATABASE_URL: an embedded SQLite file (WAL) or a PostgreSQL pool. Everything above
+ * `db/` speaks Kysely and asks the handle for what differs between the engines (a lock across processes, claiming
+ * rows, notifications, a hot path's prepared batch); each engine answers in its own folder under `dialects/`.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import type { Dialect } from '../config.ts';
+import type SQLite from 'better-sqlite3';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Logger } from '../log.ts';
 import type { DB } from './schema.ts';
-import { BackgroundCheckpointer } from './checkpointer.ts';
-import { WriteAheadLog } from './sqlite-batch.ts';
+import type { BackgroundCheckpointer } from './checkpointer.ts';
+import type { WriteAheadLog } from './sqlite-batch.ts';
+import { openPostgresDatabase } from './dialects/postgres.ts';
+import { openSqliteDatabase } from './dialects/sqlite.ts';
 
 export type Database = Kysely<DB>;
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Committed<T> {
+  value: T;
+  /** Resolves once the commit is on disk. */
+  durable: Promise<void>;
+}
+
+/**
+ * The statements a hot path runs in one transaction, in each engine's fastest form: prepared once on the embedded
+ * connection (building a query costs more than running it there), Kysely queries on a server (round trips dominate).
+ */
+export interface BatchStatementsFactory<S> {
+  prepared(connection: SQLite.Database): S;
+  queries(trx: Database): S;
+}
+
+export interface BatchWriter<S> {
+  /** Runs `work` in one transaction; resolves once it is committed, with a promise of its being on disk. */
+  transaction<T>(work: (statements: S) => Promise<T>): Promise<Committed<T>>;
+}
+
+export interface ListenOptions {
+  /** What log lines call this listener, e.g. `count` for `count-listener-lost`. */
+  name: string;
+  logger: Logger;
+  /** Called after a notification (and after each reconnection, for what was missed), at most once per `minIntervalMs`. */
+  onSignal: () => void;
+  minIntervalMs?: number;
+}
+
+export interface Listening {
+  stop(): Promise<void>;
+}
 
 export interface DatabaseHandle {
   readonly db: Database;
+  /** Which engine: for reports (health, logs). Code that behaves differently per engine asks a capability below. */
   readonly dialect: Dialect;
-  /** The embedded connection itself, for the one hot path that prepares its statements once (see sqlite-batch.ts). */
+  /**
+   * Runs `work` in a transaction that holds `lock` alone across every process sharing the database (PostgreSQL: an
+   * advisory lock; SQLite: its single writer). `snapshot`: every read sees one snapshot (repeatable read).
+   */
+  withLock<T>(lock: number, work: (trx: Database) => Promise<T>, options?: { snapshot?: boolean }): Promise<T>;
+  /** Rows another process has locked are skipped, so several workers can claim rows at once without waiting. */
+  skipLocked<Q extends SelectQueryBuilder<DB, keyof DB, object>>(query: Q): Q;
+  /** Tells every process listening on `channel` that something changed; send it after the change has committed. */
+  notify(channel: string): Promise<void>;
+  /** Listens on `channel` from now on. One process (SQLite) has no one else to hear from: nothing happens. */
+  listen(channel: string, options: ListenOptions): Promise<Listening>;
+  batchWriter<S>(factory: BatchStatementsFactory<S>): BatchWriter<S>;
+  /** The embedded connection, for `db/` itself and its tests; features use the capabilities above. */
   readonly sqlite?: EmbeddedSqlite;
   close(): Promise<void>;
 }
@@ -30,58 +77,8 @@ export interface EmbeddedSqlite {
 }
 
 export function openDatabase(options: { url: string; poolSize?: number }): DatabaseHandle {
-  if (options.url.startsWith('sqlite:')) {
-    const sqlite = openSqlite(options.url);
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite.connection }) });
-    return {
-      db,
-      dialect: 'sqlite',
-      sqlite,
-      close: async () => {
-        await sqlite.checkpointer?.close();
-        await db.destroy();
-        sqlite.log.close();
-      },
-    };
-  }
-  const db = openPostgres(options.url, options.poolSize ?? 10);
-  return { db, dialect: 'postgres', close: () => db.destroy() };
-}
-
-function openSqlite(url: string): EmbeddedSqlite {
-  const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-  const inMemory = file === ':memory:';
-  if (!inMemory) mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-  const connection = new SQLite(file);
-  connection.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before we answer 2xx, even across a power cut, not just a killed process.
-  connection.pragma('synchronous = FULL');
-  connection.pragma('foreign_keys = ON');
-  connection.pragma('busy_timeout = 5000');
-  if (inMemory) return { connection, log: new WriteAheadLog(undefined) };
-  const absolute = path.resolve(file);
-  return { connection, log: new WriteAheadLog(`${absolute}-wal`), checkpointer: new BackgroundCheckpointer(connection, absolute) };
-}
-
-// PostgreSQL gives bigints and timestamps back in types the SQLite side cannot match; normalise them here.
-const INT8 = 20;
-const TIMESTAMPTZ = 1184;
-const TIMESTAMP = 1114;
-const DATE = 1082;
-
-function openPostgres(url: string, max: number): Database {
-  const types = {
-    getTypeParser(oid: number, format?: 'text' | 'binary') {
-      if (oid === INT8) return (value: string) => Number(value);
-      if (oid === TIMESTAMPTZ || oid === TIMESTAMP) return (value: string) => new Date(value).toISOString();
-      if (oid === DATE) return (value: string) => value;
-      return pg.types.getTypeParser(oid, format);
-    },
-  };
-  const pool = new pg.Pool({ connectionString: url, max, types: types as pg.CustomTypesConfig });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  if (options.url.startsWith('sqlite:')) return openSqliteDatabase(options.url);
+  return openPostgresDatabase(options.url, options.poolSize ?? 10);
 }
 
 export async function isDatabaseReachable(db: Database): Promise<boolean> {

@@ -1,5 +1,4 @@
 import { Migrator, PostgresAdapter, sql } from 'kysely';
-import { AppError } from '../errors.ts';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
 
@@ -13,7 +12,7 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new AppError('internal', `Migration ${failed} failed`, { cause: error });
+    throw new Error(`Migration ${failed} failed`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

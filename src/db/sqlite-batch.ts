@@ -9,13 +9,7 @@
  * covers every commit made before it began.
  */
 import { closeSync, fdatasync, fstatSync, openSync, statSync } from 'node:fs';
-import type { Database, EmbeddedSqlite } from './database.ts';
-
-export interface Committed<T> {
-  value: T;
-  /** Resolves once the commit is on disk. */
-  durable: Promise<void>;
-}
+import type { Committed, Database, EmbeddedSqlite } from './database.ts';
 
 export async function commitThenFlush<T>(db: Database, sqlite: EmbeddedSqlite, work: () => Promise<T>): Promise<Committed<T>> {
   // Holding Kysely's connection keeps every other query off this connection until the transaction ends, so none

@@ -14,7 +14,9 @@ import { makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, s
 import { Browser } from '../../test/helpers/http.ts';
 import { openDatabase } from '../db/database.ts';
 import { translator } from '../web/i18n.ts';
-import { CONFIRMATION_MAILS } from '../features/petitions/mails.ts';
+import { confirmationMails } from '../features/petitions/signing/mails.ts';
+import { FEATURES } from '../features/index.ts';
+import { workOf } from '../main.ts';
 import { claimDueJobs, enqueueJobs } from './queue.ts';
 import { startWorker, type Worker } from './worker.ts';
 
@@ -101,12 +103,12 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
 
 function workerFor(context: Context): Worker {
   const { deps } = context.app;
-  return startWorker({ database: deps.database, logger: deps.logger, config: deps.config, dataKey: deps.keys.dataKey, pollMs: 50 });
+  return startWorker({ database: deps.database, logger: deps.logger, config: deps.config, dataKey: deps.keys.dataKey, pollMs: 50, ...workOf(FEATURES) });
 }
 
 /** A published campaign with an open petition and an organisation key, ready to sign. */
 async function signablePetition(context: Context): Promise<{ slug: string; petitionId: number }> {
-  await makeOrganisationKey(context.db, context.app.deps.signing.sealer);
+  await makeOrganisationKey(context.db, context.app.signing.sealer);
   const campaign = await makeCampaign(context.db, { status: 'published', input: { locales: ['en', 'ru'] } });
   const petition = await makePetition(context.db, campaign.id);
   return { slug: campaign.input.slug, petitionId: petition.id };
@@ -173,7 +175,7 @@ for (const dialect of availableDialects()) {
         const statuses = await Promise.all(crowd.map((fields) => new Browser(app).post(`/c/${slug}/sign`, fields).then((r) => r.statusCode)));
         expect(statuses).toEqual(crowd.map(() => 303));
         const kinds = await db.selectFrom('jobs').select('kind').execute();
-        expect(kinds.some((job) => job.kind === CONFIRMATION_MAILS)).toBe(true);
+        expect(kinds.some((job) => job.kind === confirmationMails.kind)).toBe(true);
         expect(kinds.length).toBeLessThan(crowd.length);
         expect((await queuedConfirmations(app)).map((m) => m.to).sort()).toEqual(crowd.map((f) => f['email']).sort());
       } finally {
@@ -303,7 +305,7 @@ describe.runIf(availableDialects().includes('postgres'))('jobs run exactly once 
         await Promise.all(
           handles.map(async (handle, w) => {
             for (;;) {
-              const jobs = await claimDueJobs(handle.db, 'postgres', { limit: 7, lockMs: 60_000 });
+              const jobs = await claimDueJobs(handle, { limit: 7, lockMs: 60_000 });
               if (jobs.length === 0) return;
               expect(jobs.length).toBeLessThanOrEqual(7);
               claimed[w]!.push(...jobs.map((j) => j.id));
@@ -317,7 +319,7 @@ describe.runIf(availableDialects().includes('postgres'))('jobs run exactly once 
       }
       // And in one go: both ask for all fifty at once.
       await enqueueJobs(context.db, Array.from({ length: 50 }, (_, i) => ({ kind: 'test-noop', payload: `bulk ${i}` })));
-      const [a, b] = await Promise.all(handles.map((handle) => claimDueJobs(handle.db, 'postgres', { limit: 50, lockMs: 60_000 })));
+      const [a, b] = await Promise.all(handles.map((handle) => claimDueJobs(handle, { limit: 50, lockMs: 60_000 })));
       const ids = [...a!, ...b!].map((j) => j.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids).toHaveLength(50);

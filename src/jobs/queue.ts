@@ -3,8 +3,7 @@
  * always has its mail queued), claimed by workers with SKIP LOCKED on PostgreSQL so each runs once, deleted when done.
  */
 import type SQLite from 'better-sqlite3';
-import type { Database } from '../db/database.ts';
-import type { Dialect } from '../config.ts';
+import type { Database, DatabaseHandle } from '../db/database.ts';
 
 export interface JobRow {
   id: number;
@@ -43,17 +42,19 @@ export function prepareJobInsert(connection: SQLite.Database): (jobs: NewJob[]) 
 }
 
 /** Takes up to `limit` due jobs and locks them for `lockMs`; a worker that dies lets them run again after that. */
-export async function claimDueJobs(db: Database, dialect: Dialect, options: { limit: number; lockMs: number; now?: Date }): Promise<JobRow[]> {
+export async function claimDueJobs(database: DatabaseHandle, options: { limit: number; lockMs: number; now?: Date }): Promise<JobRow[]> {
+  const { db } = database;
   const now = options.now ?? new Date();
   const nowIso = now.toISOString();
-  let due = db
-    .selectFrom('jobs')
-    .select('id')
-    .where('run_at', '<=', nowIso)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', nowIso)]))
-    .orderBy('run_at')
-    .limit(options.limit);
-  if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+  const due = database.skipLocked(
+    db
+      .selectFrom('jobs')
+      .select('id')
+      .where('run_at', '<=', nowIso)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', nowIso)]))
+      .orderBy('run_at')
+      .limit(options.limit),
+  );
   const rows = await db
     .updateTable('jobs')
     .set((eb) => ({ locked_until: new Date(now.getTime() + options.lockMs).toISOString(), attempts: eb('attempts', '+', 1) }))
@@ -78,10 +79,4 @@ export async function rescheduleJob(db: Database, job: JobRow, errorCode: string
     .set({ run_at: new Date(now.getTime() + retryDelayMs(job.attempts)).toISOString(), locked_until: null, last_error: errorCode.slice(0, 100) })
     .where('id', '=', job.id)
     .execute();
-}
-
-export async function countQueuedJobs(db: Database, kind?: string): Promise<number> {
-  let query = db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n'));
-  if (kind) query = query.where('kind', '=', kind);
-  return Number((await query.executeTakeFirstOrThrow()).n);
 }

@@ -1,15 +1,13 @@
 /**
- * The background worker: runs queued jobs (mail) and periodic tasks (folding counts, milestones, housekeeping).
- * Embedded mode runs it inside the web process; scaled mode runs it as `outcry start --role worker` on one or more
- * processes, which share the queue through SKIP LOCKED and the counts through an advisory lock.
+ * The background worker: runs the queued jobs and the periodic tasks that features register (mail, folding counts,
+ * housekeeping), knowing none of them by name. Embedded mode runs it inside the web process; scaled mode runs it as
+ * `outcry start --role worker` on one or more processes, which share the queue by claiming jobs with SKIP LOCKED.
  */
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
-import { deleteExpiredSessions } from '../web/session.ts';
-import { foldCountEvents, recordReachedMilestones, recountSignatures } from '../features/petitions/counters.ts';
-import { CONFIRMATION_MAIL, CONFIRMATION_MAILS, sendConfirmationMail, sendMilestoneMail, splitConfirmationMails, type MailJobContext } from '../features/petitions/mails.ts';
+import { readJobPayload, type AnyJobKind, type JobContext, type PeriodicTask } from './job.ts';
 import { claimDueJobs, completeJob, rescheduleJob, type JobRow } from './queue.ts';
 import { createMailer, type Mailer } from './mailer.ts';
 
@@ -19,20 +17,6 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-interface PeriodicTask {
-  name: string;
-  everyMs: number;
-  run(): Promise<void>;
-}
-
-type JobHandler = (ctx: MailJobContext, payload: string, job: JobRow) => Promise<void>;
-
-const JOB_HANDLERS: Record<string, JobHandler> = {
-  [CONFIRMATION_MAIL]: sendConfirmationMail,
-  [CONFIRMATION_MAILS]: splitConfirmationMails,
-  'milestone-mail': sendMilestoneMail,
-};
-
 const POLL_MS = 500;
 const LOCK_MS = 60_000;
 const BATCH = 20;
@@ -41,11 +25,24 @@ const BUSY_UTILISATION = 0.8;
 /** Two days of hourly retries: past that, a confirmation link would be close to expiring anyway. */
 const MAX_ATTEMPTS = 60;
 
-export function startWorker(options: { database: DatabaseHandle; logger: Logger; config: Config; dataKey: Buffer; mailer?: Mailer; pollMs?: number }): Worker {
+export interface WorkerOptions {
+  database: DatabaseHandle;
+  logger: Logger;
+  config: Config;
+  dataKey: Buffer;
+  /** The job kinds and periodic tasks of every feature. */
+  jobs: readonly AnyJobKind[];
+  tasks: readonly PeriodicTask[];
+  mailer?: Mailer;
+  pollMs?: number;
+}
+
+export function startWorker(options: WorkerOptions): Worker {
   const { database, logger, config } = options;
-  const { db, dialect } = database;
+  const { db } = database;
   const mailer = options.mailer ?? createMailer(config);
-  const ctx: MailJobContext = { db, config, mailer, dataKey: options.dataKey };
+  const ctx: JobContext = { database, db, config, mailer, dataKey: options.dataKey, logger };
+  const kinds = new Map(options.jobs.map((kind) => [kind.kind, kind]));
   let stopped = false;
   const running = new Set<Promise<void>>();
   const track = (work: Promise<void>) => {
@@ -53,18 +50,12 @@ export function startWorker(options: { database: DatabaseHandle; logger: Logger;
     void work.finally(() => running.delete(work));
   };
 
-  const tasks: PeriodicTask[] = [
-    { name: 'fold-counts', everyMs: 2000, run: async () => void (await foldCountEvents(db, dialect)) },
-    { name: 'milestones', everyMs: 5000, run: async () => void (await recordReachedMilestones(db, options.dataKey)) },
-    { name: 'recount', everyMs: 24 * 60 * 60 * 1000, run: () => recountSignatures(db, dialect) },
-    { name: 'delete-expired-sessions', everyMs: 15 * 60 * 1000, run: () => deleteExpiredSessions(db) },
-  ];
-  const timers = tasks.map((task) => {
+  const timers = options.tasks.map((task) => {
     let busy = false;
     const tick = () => {
       if (busy || stopped) return;
       busy = true;
-      track(task.run().catch((err: unknown) => logger.error({ job: task.name, err }, 'periodic task failed')).finally(() => (busy = false)));
+      track(task.run(ctx).catch((err: unknown) => logger.error({ job: task.name, err }, 'periodic task failed')).finally(() => (busy = false)));
     };
     tick();
     return setInterval(tick, task.everyMs).unref();
@@ -97,7 +88,7 @@ export function startWorker(options: { database: DatabaseHandle; logger: Logger;
         again = false;
         const limit = batchSize();
         if (limit === 0) break;
-        const jobs = await claimDueJobs(db, dialect, { limit, lockMs: LOCK_MS });
+        const jobs = await claimDueJobs(database, { limit, lockMs: LOCK_MS });
         for (const job of jobs) await runJob(job);
         if (jobs.length === BATCH) again = true;
       } while (again && !stopped);
@@ -109,10 +100,10 @@ export function startWorker(options: { database: DatabaseHandle; logger: Logger;
   };
 
   const runJob = async (job: JobRow) => {
-    const handler = JOB_HANDLERS[job.kind];
+    const kind = kinds.get(job.kind);
     try {
-      if (!handler) throw Object.assign(new Error('unknown job kind'), { code: 'UNKNOWN_JOB' });
-      await handler(ctx, job.payload, job);
+      if (!kind) throw Object.assign(new Error('unknown job kind'), { code: 'UNKNOWN_JOB' });
+      await kind.run(ctx, readJobPayload(options.dataKey, job), job);
       await completeJob(db, job.id);
     } catch (err) {
       const code = String((err as { code?: unknown }).code ?? (err as Error).name ?? 'error');

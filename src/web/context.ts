@@ -9,6 +9,13 @@ import { DEFAULT_LOCALE, isLocale, localeFromAcceptLanguage, translator, type Lo
 
 export const LANG_COOKIE = 'outcry_lang';
 
+/** A link a feature adds to the organisers' navigation, shown to roles that hold `permission` (all, if unset). */
+export interface NavLink {
+  readonly href: string;
+  readonly labelKey: string;
+  readonly permission?: string;
+}
+
 export interface PageContext {
   readonly locale: Locale;
   readonly t: Translate;
@@ -17,6 +24,8 @@ export interface PageContext {
   readonly user: SessionUser | undefined;
   readonly cssUrl: string;
   readonly jsUrl: string;
+  /** The organisers' navigation, as the features declare it. */
+  readonly adminNav: readonly NavLink[];
   csrfToken(): string;
 }
 
@@ -54,6 +63,7 @@ class RequestPageContext implements PageContext {
   readonly path: string;
   readonly cssUrl: string;
   readonly jsUrl: string;
+  readonly adminNav: readonly NavLink[];
   private token: string | undefined;
 
   constructor(private readonly request: FastifyRequest, private readonly reply: FastifyReply, readonly locale: Locale) {
@@ -62,6 +72,7 @@ class RequestPageContext implements PageContext {
     this.path = request.url.split('?')[0] ?? '/';
     this.cssUrl = deps.assets.css.url;
     this.jsUrl = deps.assets.js.url;
+    this.adminNav = deps.adminNav;
   }
 
   get user(): SessionUser | undefined {

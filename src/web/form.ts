@@ -67,3 +67,27 @@ export function isIsoDate(value: string): boolean {
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
+
+const ID_PATTERN = /^\d{1,15}$/;
+
+/** A record's number as it comes in a path, a query or a hidden field: a positive whole number, else undefined. */
+export function parseId(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) return undefined;
+  const id = Number(value);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/**
+ * Reads a whole number that people may write with separators ("1,000,000", "1 000 000"), from 1 to `max`. Records
+ * `message` for the field when it is anything else.
+ */
+export function readWholeNumber(body: FormBody, name: string, rule: { required?: boolean; max: number; message: string }, errors: FieldErrors): number {
+  const text = readText(body, name, { required: rule.required ?? false, max: 13 }, errors).replace(/[\s,_]/g, '');
+  const value = Number(text);
+  if (errors[name] || (text === '' && !rule.required)) return 0;
+  if (!/^\d+$/.test(text) || value < 1 || value > rule.max) {
+    errors[name] = rule.message;
+    return 0;
+  }
+  return value;
+}

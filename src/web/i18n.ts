@@ -1,45 +1,22 @@
 /**
  * Interface languages. i18next carries the plural rules (Russian has one/few/many), Intl does the numbers
- * and dates. The locale comes from `?lang=`, then the `lang` cookie, then Accept-Language.
+ * and dates. The locale comes from `?lang=`, then the `lang` cookie, then Accept-Language. Strings are shared
+ * (web/locales) or a feature's own (features/<name>/locales, declared in its module).
  */
 import i18next, { type TFunction } from 'i18next';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { SRC_DIR } from '../paths.ts';
-import path from 'node:path';
+import en from './locales/en.json' with { type: 'json' };
+import ru from './locales/ru.json' with { type: 'json' };
 
 export const LOCALES = ['en', 'ru'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'en';
 
-type Strings = { [key: string]: string | Strings };
-
-function deepMerge(target: Strings, source: Strings): Strings {
-  for (const [key, value] of Object.entries(source)) {
-    const existing = target[key];
-    target[key] = typeof value === 'object' && typeof existing === 'object' ? deepMerge(existing, value) : value;
-  }
-  return target;
-}
-
-/**
- * The shared strings in web/locales, then each feature's own in features/<name>/locales: a feature adds its strings
- * without touching a shared file. Read once, at start.
- */
-function loadStrings(locale: string): Strings {
-  const web = path.join(SRC_DIR, 'web', 'locales');
-  const features = path.join(SRC_DIR, 'features');
-  const files = [path.join(web, `${locale}.json`)];
-  for (const feature of readdirSync(features).sort()) {
-    const file = path.join(features, feature, 'locales', `${locale}.json`);
-    if (existsSync(file)) files.push(file);
-  }
-  return files.reduce<Strings>((all, file) => deepMerge(all, JSON.parse(readFileSync(file, 'utf8')) as Strings), {});
-}
+export type Strings = { [key: string]: string | Strings };
 
 const instance = i18next.createInstance();
 void instance.init({
-  // Each feature may keep its own strings under its own top-level key, so features never edit one shared file.
-  resources: Object.fromEntries(LOCALES.map((locale) => [locale, { translation: loadStrings(locale) }])),
+  // The shared strings (site, errors, validation); each feature adds its own under its own top-level keys.
+  resources: { en: { translation: en }, ru: { translation: ru } },
   lng: DEFAULT_LOCALE,
   fallbackLng: DEFAULT_LOCALE,
   supportedLngs: [...LOCALES],
@@ -48,6 +25,11 @@ void instance.init({
   interpolation: { escapeValue: false },
   returnNull: false,
 });
+
+/** A feature's strings, merged into the shared ones (features/index.ts adds every feature's once, at start). */
+export function addStrings(strings: Readonly<Record<Locale, Strings>>): void {
+  for (const locale of LOCALES) instance.addResourceBundle(locale, 'translation', strings[locale], true, true);
+}
 
 const translators = new Map<Locale, TFunction>(LOCALES.map((locale) => [locale, instance.getFixedT(locale)]));
 

@@ -10,8 +10,8 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
-import { loadConfig, type Config, type Dialect } from '../../src/config.ts';
-import { openDatabase, type Database, type DatabaseHandle } from '../../src/db/database.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { openDatabase, type Database, type DatabaseHandle, type Dialect } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createLogger } from '../../src/log.ts';
 import { TEST_POSTGRES_URL } from './environment.ts';
@@ -21,6 +21,8 @@ export interface TestContext {
   readonly dialect: Dialect;
   readonly app: FastifyInstance;
   readonly db: Database;
+  /** The database handle itself, for what differs per engine (locks, the prepared batch). */
+  readonly database: DatabaseHandle;
   readonly config: Config;
   /** Every log line the app wrote, for leak checks. */
   readonly logs: string[];
@@ -80,6 +82,7 @@ export async function startTestApp(dialect: Dialect, env?: Record<string, string
     dialect,
     app,
     db: database.db,
+    database,
     config,
     logs,
     dataDir: fresh.dataDir,

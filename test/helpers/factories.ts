@@ -10,10 +10,10 @@ import { generateOrganisationKeyPair, type OrganisationKeyPair } from '../../src
 import { activateOrganisationKey } from '../../src/features/keys/queries.ts';
 import type { PetitionInput } from '../../src/features/petitions/model.ts';
 import { createPetition } from '../../src/features/petitions/service.ts';
-import { issueFormStamp } from '../../src/features/petitions/form-stamp.ts';
+import { issueFormStamp } from '../../src/web/form-stamp.ts';
 import { decryptForServer } from '../../src/crypto/data-key.ts';
 import { Browser } from './http.ts';
-import { CONFIRMATION_MAIL, CONFIRMATION_MAILS, type ConfirmationPayload } from '../../src/features/petitions/mails.ts';
+import { confirmationMail, confirmationMails, type ConfirmationPayload } from '../../src/features/petitions/signing/mails.ts';
 
 export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
@@ -140,7 +140,7 @@ export async function queuedConfirmations(app: FastifyInstance, filter: { petiti
 
 /** The same from any database handle: single mail jobs and the mails of batch jobs (each with its batch's job id). */
 export async function queuedConfirmationsIn(db: Database, dataKey: Buffer): Promise<QueuedConfirmation[]> {
-  const rows = await db.selectFrom('jobs').select(['id', 'payload']).where('kind', 'in', [CONFIRMATION_MAIL, CONFIRMATION_MAILS]).orderBy('id').execute();
+  const rows = await db.selectFrom('jobs').select(['id', 'payload']).where('kind', 'in', [confirmationMail.kind, confirmationMails.kind]).orderBy('id').execute();
   return rows.flatMap((row) => {
     const payload = JSON.parse(decryptForServer(dataKey, row.payload)) as ConfirmationPayload | ConfirmationPayload[];
     return (Array.isArray(payload) ? payload : [payload]).map((mail) => ({ jobId: Number(row.id), ...mail }));

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { issueFormStamp } from '../../src/features/petitions/form-stamp.ts';
+import { issueFormStamp } from '../../src/web/form-stamp.ts';
 import { queuedConfirmations, type QueuedConfirmation } from './factories.ts';
 import { Browser } from './http.ts';
 
@@ -55,5 +55,5 @@ export async function pressLink(app: FastifyInstance, email: string, kind: 'conf
   const mail = await mailFor(app, email);
   const response = await new Browser(app).post(`/${kind}/${kind === 'confirm' ? mail.confirmToken : mail.withdrawToken}`, {});
   if (response.statusCode !== 200) throw new Error(`${kind} answered ${response.statusCode}`);
-  await app.deps.countBoard.refresh();
+  await app.countBoard.refresh();
 }

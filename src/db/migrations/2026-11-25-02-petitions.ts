@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
-import { columnTypes, isPostgres, withId, type MigrationDb } from './helpers.ts';
+import { columnTypes, withId, type MigrationDb } from './helpers.ts';
 
 export async function up(db: MigrationDb): Promise<void> {
   const t = columnTypes(db);
-  const blob = isPostgres(db) ? 'bytea' : 'blob';
 
   // Public keys only: the organisation's secret keys never reach the server.
   await withId(db, db.schema.createTable('organisation_keys'))
@@ -59,7 +58,7 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('dedup_key', 'text')
     .addColumn('window_id', 'text', (c) => c.notNull().references('sealing_windows.id'))
     /** Name, email and postcode sealed to the organisation's public key. */
-    .addColumn('sealed', blob, (c) => c.notNull())
+    .addColumn('sealed', t.binary, (c) => c.notNull())
     .addColumn('country', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'confirmed', 'withdrawn')`))
     /** Suspect signatures are kept but not counted until a moderator restores them. */

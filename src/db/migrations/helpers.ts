@@ -15,12 +15,13 @@ export interface ColumnTypes {
   date: ColumnDataType;
   json: ColumnDataType;
   bigint: ColumnDataType;
+  binary: ColumnDataType;
 }
 
 export function columnTypes(db: MigrationDb): ColumnTypes {
   return isPostgres(db)
-    ? { timestamp: 'timestamptz', date: 'date', json: 'jsonb', bigint: 'bigint' }
-    : { timestamp: 'text', date: 'text', json: 'text', bigint: 'integer' };
+    ? { timestamp: 'timestamptz', date: 'date', json: 'jsonb', bigint: 'bigint', binary: 'bytea' }
+    : { timestamp: 'text', date: 'text', json: 'text', bigint: 'integer', binary: 'blob' };
 }
 
 /** An auto-numbered primary key: `integer primary key autoincrement` on SQLite, an identity bigint on PostgreSQL. */

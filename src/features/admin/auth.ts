@@ -24,8 +24,8 @@ const PERMISSIONS: Record<Role, readonly Permission[]> = {
   moderator: ['campaigns:view', 'signatures:moderate'],
 };
 
-export function can(role: Role, permission: Permission): boolean {
-  return PERMISSIONS[role].includes(permission);
+export function can(role: Role, permission: Permission | string): boolean {
+  return (PERMISSIONS[role] as readonly string[]).includes(permission);
 }
 
 /** preHandler for every admin page but the login: no session sends a browser to the login page. */

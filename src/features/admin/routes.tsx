@@ -5,9 +5,10 @@ import { pageContext } from '../../web/context.ts';
 import { sendPage } from '../../web/layout.tsx';
 import { TokenBucketLimiter } from '../../web/rate-limit.ts';
 import { clearSessionCookie, createSession, destroySession, SESSION_COOKIE, setSessionCookie } from '../../web/session.ts';
-import { hmacBase64Url } from '../../crypto/keys.ts';
-import { listAuditEntries } from '../audit/queries.ts';
-import { authenticate, normaliseAdminEmail } from '../users/service.ts';
+import { deriveKey, hmacBase64Url } from '../../crypto/keys.ts';
+import { parseId } from '../../web/form.ts';
+import { listAuditEntries } from '../audit/index.ts';
+import { authenticate, normaliseAdminEmail } from '../users/index.ts';
 import { requirePermission, requireUser, safeNextPath } from './auth.ts';
 import { AuditPage, LoginPage } from './views.tsx';
 
@@ -16,6 +17,7 @@ const AUDIT_PAGE_SIZE = 50;
 export function registerAdminRoutes(app: FastifyInstance): void {
   const { db } = app.deps.database;
   const { secureCookies } = app.deps.config;
+  const throttleKey = deriveKey(app.deps.config.secretKey, 'login-throttle');
   // Ten tries, then one every 30 s, per client and per account: slows guessing without locking out the owner.
   const perClient = new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 30 });
   const perAccount = new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 30 });
@@ -39,7 +41,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
       return sendPage(reply, <LoginPage ctx={ctx} values={{ email }} errors={errors} failed={false} next={next} />, 400);
     }
     // The account key is an HMAC so even this process's memory holds no email address.
-    const accountKey = hmacBase64Url(app.deps.keys.loginThrottle, normaliseAdminEmail(email));
+    const accountKey = hmacBase64Url(throttleKey, normaliseAdminEmail(email));
     if (!perClient.take(request.ip) || !perAccount.take(accountKey)) {
       throw new AppError('rate_limited', 'Too many login attempts');
     }
@@ -65,7 +67,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     '/admin/audit',
     { preHandler: [requireUser, requirePermission('audit:view')] },
     async (request, reply) => {
-      const before = typeof request.query.before === 'string' && /^\d{1,15}$/.test(request.query.before) ? Number(request.query.before) : undefined;
+      const before = parseId(request.query.before);
       const entries = await listAuditEntries(db, { limit: AUDIT_PAGE_SIZE, ...(before !== undefined ? { beforeId: before } : {}) });
       const nextBeforeId = entries.length === AUDIT_PAGE_SIZE ? entries.at(-1)!.id : undefined;
       return sendPage(reply, <AuditPage ctx={pageContext(request, reply)} entries={entries} nextBeforeId={nextBeforeId} />);

@@ -4,7 +4,7 @@ import { CsrfField, Layout } from '../../web/layout.tsx';
 import { ErrorSummary, TextField, type FormValues } from '../../web/fields.tsx';
 import type { FieldErrors } from '../../errors.ts';
 import { formatDate } from '../../web/i18n.ts';
-import type { AuditRow } from '../audit/queries.ts';
+import type { AuditRow } from '../audit/index.ts';
 import { can } from './auth.ts';
 
 export function AdminLayout({ ctx, title, children, flash }: { ctx: PageContext; title: string; children: ComponentChildren; flash?: string | undefined }) {
@@ -14,10 +14,9 @@ export function AdminLayout({ ctx, title, children, flash }: { ctx: PageContext;
       {user ? (
         <nav class="admin-nav" aria-label={t('admin.title')}>
           <ul>
-            <li><a href="/admin">{t('admin.dashboard')}</a></li>
-            {can(user.role, 'audit:view') ? <li><a href="/admin/audit">{t('admin.audit')}</a></li> : null}
-            <li><a href="/admin/switches">{t('switches.nav')}</a></li>
-            {can(user.role, 'mailbox:view') ? <li><a href="/admin/mail">{t('mailbox.nav')}</a></li> : null}
+            {ctx.adminNav
+              .filter((link) => link.permission === undefined || can(user.role, link.permission))
+              .map((link) => <li><a href={link.href}>{t(link.labelKey)}</a></li>)}
             <li>
               <form method="post" action="/admin/logout">
                 <CsrfField ctx={ctx} />

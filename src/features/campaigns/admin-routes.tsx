@@ -1,40 +1,39 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, isAppError } from '../../errors.ts';
-import { asFormBody } from '../../web/form.ts';
-import { pageContext } from '../../web/context.ts';
-import { sendPage } from '../../web/layout.tsx';
+/** The organisers' dashboard (the list of campaigns) and creating, editing, publishing and previewing a campaign. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CampaignStatus } from '../../db/schema.ts';
-import { requirePermission, requireUser } from '../admin/auth.ts';
+import { AppError, isAppError } from '../../errors.ts';
+import { pageContext, type PageContext } from '../../web/context.ts';
+import { flashFrom } from '../../web/flash.ts';
+import { asFormBody, parseId } from '../../web/form.ts';
+import { sendPage } from '../../web/layout.tsx';
+import { requirePermission, requireUser } from '../admin/index.ts';
 import { CampaignPage } from './views.tsx';
-import { CampaignFormPage, DashboardPage, campaignFormValues } from './admin-views.tsx';
-import { DEMO_KEY_FILE } from '../demo/load.ts';
-import { listPetitionSummaries } from '../petitions/admin-service.ts';
+import { CampaignFormPage, DashboardPage, campaignFormValues, type AdminSection } from './admin-views.tsx';
+import type { Campaign } from './model.ts';
 import { changeCampaignStatus, createCampaign, getCampaignForAdmin, listCampaignsForAdmin, parseCampaignForm, updateCampaign } from './service.ts';
 
 /** Confirmation messages after a redirect, named in the query string; only these keys are ever shown. */
-const FLASH_KEYS: Record<string, string> = {
+const FLASH_KEYS = {
   created: 'admin.created',
   saved: 'admin.saved',
   published: 'admin.published',
   archived: 'admin.archivedDone',
   draft: 'admin.draftDone',
-};
+} as const;
 
 const STATUS_FLASH: Record<CampaignStatus, string> = { published: 'published', archived: 'archived', draft: 'draft' };
 
 type IdParams = { Params: { id: string }; Querystring: { done?: unknown } };
 
 function campaignId(request: FastifyRequest<{ Params: { id: string } }>): number {
-  const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : NaN;
-  if (!Number.isSafeInteger(id)) throw new AppError('not_found', 'No such campaign');
+  const id = parseId(request.params.id);
+  if (id === undefined) throw new AppError('not_found', 'No such campaign');
   return id;
 }
 
-function flashFrom(request: FastifyRequest<{ Querystring: { done?: unknown } }>, reply: FastifyReply): string | undefined {
-  const key = typeof request.query.done === 'string' ? FLASH_KEYS[request.query.done] : undefined;
-  return key ? pageContext(request, reply).t(key) : undefined;
+/** What the other features add to a campaign's admin page. */
+function adminSections(app: FastifyInstance, ctx: PageContext, campaign: Campaign): Promise<AdminSection[]> {
+  return Promise.all(app.features.flatMap((feature) => feature.campaignAdminSections ?? []).map((section) => section.render({ app, ctx, campaign })));
 }
 
 export function registerCampaignAdminRoutes(app: FastifyInstance): void {
@@ -44,9 +43,9 @@ export function registerCampaignAdminRoutes(app: FastifyInstance): void {
 
   app.get<{ Querystring: { done?: unknown } }>('/admin', view, async (request, reply) => {
     const campaigns = await listCampaignsForAdmin(db);
-    // The demo leaves the organisation's secret key on the server; say so until the organisers make their own.
-    const demoKeyOnServer = existsSync(path.join(app.deps.config.dataDir, DEMO_KEY_FILE));
-    return sendPage(reply, <DashboardPage ctx={pageContext(request, reply)} campaigns={campaigns} flash={flashFrom(request, reply)} demoKeyOnServer={demoKeyOnServer} />);
+    const ctx = pageContext(request, reply);
+    const notices = await Promise.all(app.features.flatMap((feature) => feature.dashboardNotices ?? []).map((notice) => notice.render({ app, ctx })));
+    return sendPage(reply, <DashboardPage ctx={ctx} campaigns={campaigns} flash={flashFrom(request, reply, FLASH_KEYS)} notices={notices} />);
   });
 
   app.get('/admin/campaigns/new', edit, async (request, reply) => {
@@ -68,8 +67,8 @@ export function registerCampaignAdminRoutes(app: FastifyInstance): void {
   app.get<IdParams>('/admin/campaigns/:id', view, async (request, reply) => {
     const campaign = await getCampaignForAdmin(db, campaignId(request));
     const ctx = pageContext(request, reply);
-    const petitions = await listPetitionSummaries(db, app.deps.countBoard, campaign.id);
-    return sendPage(reply, <CampaignFormPage ctx={ctx} campaign={campaign} values={campaignFormValues(campaign)} errors={{}} flash={flashFrom(request, reply)} petitions={petitions} />);
+    const sections = await adminSections(app, ctx, campaign);
+    return sendPage(reply, <CampaignFormPage ctx={ctx} campaign={campaign} values={campaignFormValues(campaign)} errors={{}} flash={flashFrom(request, reply, FLASH_KEYS)} sections={sections} />);
   });
 
   app.post<IdParams>('/admin/campaigns/:id', edit, async (request, reply) => {
@@ -81,8 +80,9 @@ export function registerCampaignAdminRoutes(app: FastifyInstance): void {
       return reply.redirect(`/admin/campaigns/${id}?done=saved`, 303);
     } catch (error) {
       if (!isAppError(error) || error.code !== 'validation_failed') throw error;
-      const petitions = await listPetitionSummaries(db, app.deps.countBoard, id);
-      return sendPage(reply, <CampaignFormPage ctx={pageContext(request, reply)} campaign={campaign} values={body} errors={error.fields ?? {}} petitions={petitions} />, 400);
+      const ctx = pageContext(request, reply);
+      const sections = await adminSections(app, ctx, campaign);
+      return sendPage(reply, <CampaignFormPage ctx={ctx} campaign={campaign} values={body} errors={error.fields ?? {}} sections={sections} />, 400);
     }
   });
 

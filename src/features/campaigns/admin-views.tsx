@@ -1,22 +1,25 @@
+import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../../web/context.ts';
 import type { FieldErrors } from '../../errors.ts';
 import { CsrfField } from '../../web/layout.tsx';
 import { Checkbox, ErrorSummary, TextArea, TextField, valueOf, type FormValues } from '../../web/fields.tsx';
 import { LOCALES } from '../../web/i18n.ts';
-import { AdminLayout } from '../admin/views.tsx';
-import { can } from '../admin/auth.ts';
+import { AdminLayout, can } from '../admin/index.ts';
 import { textFor, type Campaign } from './model.ts';
-import type { PetitionSummary } from '../petitions/admin-service.ts';
-import { CampaignPetitions } from '../petitions/admin-views.tsx';
-import { DemoKeyNotice } from '../demo/notice.tsx';
 
-export function DashboardPage({ ctx, campaigns, flash, demoKeyOnServer = false }: { ctx: PageContext; campaigns: Campaign[]; flash: string | undefined; demoKeyOnServer?: boolean }) {
+/** A part another feature adds to a campaign's admin page (see CampaignAdminSection). */
+export interface AdminSection {
+  jump?: ComponentChildren;
+  body: ComponentChildren;
+}
+
+export function DashboardPage({ ctx, campaigns, flash, notices = [] }: { ctx: PageContext; campaigns: Campaign[]; flash: string | undefined; notices?: ComponentChildren[] }) {
   const { t, user } = ctx;
   const canEdit = user !== undefined && can(user.role, 'campaigns:edit');
   return (
     <AdminLayout ctx={ctx} title={t('admin.dashboard')} flash={flash}>
       <h1>{t('admin.dashboard')}</h1>
-      {demoKeyOnServer ? <DemoKeyNotice ctx={ctx} /> : null}
+      {notices}
       {canEdit ? <p><a class="button primary" href="/admin/campaigns/new">{t('admin.newCampaign')}</a></p> : <p>{t('admin.readOnly')}</p>}
       {campaigns.length === 0 ? (
         <p>{t('admin.noCampaigns')}</p>
@@ -107,7 +110,7 @@ function chosenLocales(values: FormValues): string[] {
   return typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.filter((v) => typeof v === 'string') : [];
 }
 
-export function CampaignFormPage({ ctx, campaign, values, errors, flash, petitions }: { ctx: PageContext; campaign: Campaign | undefined; values: FormValues; errors: FieldErrors; flash?: string | undefined; petitions?: PetitionSummary[] }) {
+export function CampaignFormPage({ ctx, campaign, values, errors, flash, sections = [] }: { ctx: PageContext; campaign: Campaign | undefined; values: FormValues; errors: FieldErrors; flash?: string | undefined; sections?: AdminSection[] }) {
   const { t, user } = ctx;
   const canEdit = user !== undefined && can(user.role, 'campaigns:edit');
   const title = campaign ? t('admin.editCampaign') : t('admin.newCampaign');
@@ -129,7 +132,7 @@ export function CampaignFormPage({ ctx, campaign, values, errors, flash, petitio
     <AdminLayout ctx={ctx} title={title} flash={flash}>
       <h1>{title}</h1>
       {campaign ? <p><a href={campaign.status === 'draft' ? `/admin/campaigns/${campaign.id}/preview` : `/c/${campaign.slug}`}>{t('admin.view')}</a></p> : null}
-      {campaign && petitions ? <p><a href="#petitions">{t('petitionsAdmin.jumpToPetitions', { count: petitions.length })}</a></p> : null}
+      {campaign ? sections.map((section) => section.jump) : null}
       {canEdit ? null : <p class="notice">{t('admin.readOnly')}</p>}
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
       <form method="post" action={action} class="stacked" novalidate>
@@ -161,7 +164,7 @@ export function CampaignFormPage({ ctx, campaign, values, errors, flash, petitio
           <button type="submit" class="primary">{t('admin.save')}</button>
         </fieldset>
       </form>
-      {campaign && petitions ? <CampaignPetitions ctx={ctx} campaign={campaign} summaries={petitions} /> : null}
+      {campaign ? sections.map((section) => section.body) : null}
     </AdminLayout>
   );
 }

@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/helpers/app.ts';
 import { campaignFormFields, campaignInput, loggedIn, makeCampaign, makeUser, uniqueSuffix } from '../../../test/helpers/factories.ts';
 import { Browser } from '../../../test/helpers/http.ts';
+import { scanTags } from '../../../test/helpers/html-tokens.ts';
 import type { Database } from '../../db/database.ts';
 import { CSRF_COOKIE, CSRF_FIELD } from '../../web/csrf.ts';
 import { SESSION_COOKIE } from '../../web/session.ts';
@@ -43,81 +44,6 @@ const AUTHORED_ATTRIBUTES = new Set([
   'tabindex', 'role', 'method', 'action', 'value', 'hidden', 'for', 'rows', 'required', 'maxlength', 'autocomplete',
   'inputmode', 'checked', 'disabled', 'novalidate', 'title', 'scope', 'spellcheck', 'datetime',
 ]);
-
-interface Tag {
-  name: string;
-  attributes: [string, string | undefined][];
-}
-
-/** A small, strict tokenizer for the HTML the app renders: anything it cannot read is reported, not skipped. */
-function scanTags(html: string, problems: string[]): Tag[] {
-  const tags: Tag[] = [];
-  let i = 0;
-  for (;;) {
-    const open = html.indexOf('<', i);
-    if (open < 0) break;
-    if (html.startsWith('<!DOCTYPE html>', open)) {
-      i = open + '<!DOCTYPE html>'.length;
-      continue;
-    }
-    if (html.startsWith('<!--', open)) {
-      problems.push('a comment appears in the page');
-      const close = html.indexOf('-->', open);
-      i = close < 0 ? html.length : close + 3;
-      continue;
-    }
-    const closing = html[open + 1] === '/';
-    const nameMatch = /^[a-zA-Z][a-zA-Z0-9-]*/.exec(html.slice(open + (closing ? 2 : 1), open + 40));
-    if (!nameMatch) {
-      problems.push(`an unescaped "<" in text: ${JSON.stringify(html.slice(open, open + 40))}`);
-      i = open + 1;
-      continue;
-    }
-    let j = open + (closing ? 2 : 1) + nameMatch[0].length;
-    const tag: Tag = { name: nameMatch[0].toLowerCase(), attributes: [] };
-    for (;;) {
-      while (j < html.length && /\s/.test(html[j]!)) j++;
-      if (j >= html.length) {
-        problems.push(`an unterminated <${tag.name}> tag`);
-        break;
-      }
-      if (html[j] === '>') {
-        j++;
-        break;
-      }
-      if (html.startsWith('/>', j)) {
-        j += 2;
-        break;
-      }
-      const attrMatch = /^[^\s"'>/=]+/.exec(html.slice(j, j + 200));
-      if (!attrMatch) {
-        problems.push(`unreadable markup inside <${tag.name}>: ${JSON.stringify(html.slice(j, j + 40))}`);
-        j++;
-        continue;
-      }
-      const attrName = attrMatch[0].toLowerCase();
-      j += attrMatch[0].length;
-      let value: string | undefined;
-      if (html[j] === '=') {
-        j++;
-        const quote = html[j];
-        if (quote === '"' || quote === "'") {
-          const end = html.indexOf(quote, j + 1);
-          value = html.slice(j + 1, end < 0 ? html.length : end);
-          j = end < 0 ? html.length : end + 1;
-        } else {
-          const unquoted = /^[^\s>]*/.exec(html.slice(j))![0];
-          value = unquoted;
-          j += unquoted.length;
-        }
-      }
-      tag.attributes.push([attrName, value]);
-    }
-    if (!closing) tags.push(tag);
-    i = j;
-  }
-  return tags;
-}
 
 function decodeEntities(value: string): string {
   return value

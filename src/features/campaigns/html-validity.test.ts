@@ -8,12 +8,13 @@ import { describeEachDialect, type TestContext } from '../../../test/helpers/app
 import { Browser } from '../../../test/helpers/http.ts';
 import { campaignFormFields, campaignInput, loggedIn, makeCampaign } from '../../../test/helpers/factories.ts';
 import { loadDemo } from '../demo/load.ts';
+import { FEATURES } from '../index.ts';
 import { findCampaignBySlug } from './queries.ts';
 import { expectValidHtml } from '../../../test/helpers/html.ts';
 
 /** The demo campaign is loaded once per dialect; loadDemo is idempotent. */
 async function withDemo(ctx: TestContext): Promise<number> {
-  await loadDemo(ctx.db, { dataDir: ctx.dataDir });
+  await loadDemo(ctx.db, { dataDir: ctx.dataDir, features: FEATURES });
   const demo = await findCampaignBySlug(ctx.db, 'eyes-on-chechnya');
   if (!demo) throw new Error('the demo campaign did not load');
   return demo.id;

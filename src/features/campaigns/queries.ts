@@ -1,3 +1,4 @@
+import { withChildRows } from '../../db/child-rows.ts';
 import type { Database } from '../../db/database.ts';
 import type { CampaignRow, CampaignStatus, CampaignTextRow } from '../../db/schema.ts';
 import { isLocale, type Locale } from '../../web/i18n.ts';
@@ -25,10 +26,12 @@ function toCampaign(row: CampaignRow, textRows: CampaignTextRow[]): Campaign {
   };
 }
 
-async function withTexts(db: Database, rows: CampaignRow[]): Promise<Campaign[]> {
-  if (rows.length === 0) return [];
-  const texts = await db.selectFrom('campaign_texts').selectAll().where('campaign_id', 'in', rows.map((r) => r.id)).execute();
-  return rows.map((row) => toCampaign(row, texts.filter((t) => Number(t.campaign_id) === Number(row.id))));
+function withTexts(db: Database, rows: CampaignRow[]): Promise<Campaign[]> {
+  return withChildRows(rows, {
+    load: (ids) => db.selectFrom('campaign_texts').selectAll().where('campaign_id', 'in', ids).execute(),
+    parentIdOf: (text) => text.campaign_id,
+    build: toCampaign,
+  });
 }
 
 export async function findCampaignBySlug(db: Database, slug: string): Promise<Campaign | undefined> {

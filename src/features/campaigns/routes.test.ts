@@ -3,6 +3,7 @@ import { describeEachDialect } from '../../../test/helpers/app.ts';
 import { Browser } from '../../../test/helpers/http.ts';
 import { makeCampaign } from '../../../test/helpers/factories.ts';
 import { loadDemo } from '../demo/load.ts';
+import { FEATURES } from '../index.ts';
 import { daysSince } from './model.ts';
 
 describeEachDialect('public campaign pages', (ctx) => {
@@ -89,8 +90,8 @@ describeEachDialect('public campaign pages', (ctx) => {
   });
 
   it('shows the featured campaign on the home page', async () => {
-    expect(await loadDemo(ctx().db, { dataDir: ctx().dataDir })).toBe('loaded');
-    expect(await loadDemo(ctx().db, { dataDir: ctx().dataDir })).toBe('already-present');
+    expect(await loadDemo(ctx().db, { dataDir: ctx().dataDir, features: FEATURES })).toBe('loaded');
+    expect(await loadDemo(ctx().db, { dataDir: ctx().dataDir, features: FEATURES })).toBe('already-present');
     const response = await new Browser(ctx().app).get('/');
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('#EyesOnChechnya');

@@ -1,56 +1,66 @@
+/**
+ * The public campaign pages: the home page (the featured campaign, or the list), a campaign's page with the sections
+ * every feature adds to it, and the Mastodon share page.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FieldErrors } from '../../errors.ts';
 import { pageContext, type PageContext } from '../../web/context.ts';
+import { issueFormStamp } from '../../web/form-stamp.ts';
 import { renderPage, sendPage } from '../../web/layout.tsx';
 import { fillPlaceholders, PageCache, PLACEHOLDER } from '../../web/page-cache.ts';
-import { issueFormStamp } from '../petitions/form-stamp.ts';
-import { SHARE_CODE_PATTERN } from '../petitions/service.ts';
-import { milestonesVersion, petitionsOfCampaign, petitionsVersion, renderPetitionSections } from '../petitions/page.tsx';
 import type { Campaign } from './model.ts';
+import type { CampaignSection, FormTokens, RejectedForm } from './sections.ts';
 import { getHomeCampaigns, getPublicCampaign } from './service.ts';
-import { parseMastodonInstance } from './share.ts';
+import { parseMastodonInstance, SHARE_CODE_PATTERN } from './share.ts';
 import { CampaignPage, HomePage, MastodonSharePage } from './views.tsx';
 
-export interface RejectedForm {
-  petitionId: number;
-  values: Record<string, unknown>;
-  errors: FieldErrors;
+const pageCaches = new WeakMap<FastifyInstance, PageCache>();
+
+function sectionsOf(app: FastifyInstance): CampaignSection[] {
+  return app.features.flatMap((feature) => feature.campaignSections ?? []);
 }
 
-export function registerCampaignRoutes(app: FastifyInstance) {
-  const { deps } = app;
-  const { db } = deps.database;
-  const { publicUrl } = deps.config;
-  const pages = new PageCache();
+/** This request's values for the placeholders in a cached page. */
+function tokensFor(request: FastifyRequest, ctx: PageContext): FormTokens {
+  const ref = (request.query as Record<string, unknown> | undefined)?.['ref'];
+  return { csrf: ctx.csrfToken(), stamp: issueFormStamp(request.server.deps.keys.formStamp), ref: typeof ref === 'string' && SHARE_CODE_PATTERN.test(ref) ? ref : '' };
+}
 
-  /** Where the per-request values go: placeholders in a cached page, real values in a one-off render. */
-  const tokensFor = (request: FastifyRequest, ctx: PageContext) => {
-    const ref = (request.query as Record<string, unknown> | undefined)?.['ref'];
-    return { csrf: ctx.csrfToken(), stamp: issueFormStamp(deps.keys.formStamp), ref: typeof ref === 'string' && SHARE_CODE_PATTERN.test(ref) ? ref : '' };
-  };
+async function renderCampaign(request: FastifyRequest, ctx: PageContext, campaign: Campaign, options: { now: Date; tokens: FormTokens; rejected?: RejectedForm }): Promise<string> {
+  const { now, tokens, rejected } = options;
+  const app = request.server;
+  const sections = await Promise.all(sectionsOf(app).map((section) => section.render({ app, campaign, ctx, tokens, rejected })));
+  return renderPage(<CampaignPage ctx={ctx} campaign={campaign} publicUrl={app.deps.config.publicUrl} now={now}>{sections}</CampaignPage>);
+}
 
-  /**
-   * A campaign page, from the cache when nothing it shows has changed (record, language, day, counts). The cached
-   * page holds placeholders where this request's CSRF token, form timestamp and share code go.
-   */
-  const campaignHtml = async (request: FastifyRequest, reply: FastifyReply, campaign: Campaign, kind: string): Promise<string> => {
-    const ctx = pageContext(request, reply);
-    const now = new Date();
-    const petitions = await petitionsOfCampaign(db, campaign.id);
-    const { requireProofOfWork } = await deps.switches.get();
-    const key = `${kind}|${ctx.locale}|${now.toISOString().slice(0, 10)}|${campaign.id}@${campaign.updatedAt}|${petitionsVersion(deps.countBoard, petitions)}|${await milestonesVersion(db, deps.countBoard, campaign.id, petitions)}|pow:${requireProofOfWork}`;
-    const html = await pages.render(key, async () => {
-      const sections = await renderPetitionSections({ db, board: deps.countBoard, ctx, campaign, petitions, tokens: PLACEHOLDER, requireProofOfWork });
-      return renderPage(<CampaignPage ctx={ctx} campaign={campaign} publicUrl={publicUrl} now={now}>{sections}</CampaignPage>);
-    });
-    return fillPlaceholders(html, tokensFor(request, ctx));
-  };
+/**
+ * A campaign page, from the cache when nothing it shows has changed (record, language, day, every section's version).
+ * The cached page holds placeholders where this request's CSRF token, form timestamp and share code go.
+ */
+async function campaignHtml(request: FastifyRequest, reply: FastifyReply, campaign: Campaign, kind: string): Promise<string> {
+  const app = request.server;
+  const ctx = pageContext(request, reply);
+  const now = new Date();
+  const versions = await Promise.all(sectionsOf(app).map((section) => section.version({ app, campaign })));
+  const key = `${kind}|${ctx.locale}|${now.toISOString().slice(0, 10)}|${campaign.id}@${campaign.updatedAt}|${versions.join('|')}`;
+  const pages = pageCaches.get(app)!;
+  const html = await pages.render(key, () => renderCampaign(request, ctx, campaign, { now, tokens: PLACEHOLDER }));
+  return fillPlaceholders(html, tokensFor(request, ctx));
+}
+
+/** The campaign page again with a rejected form, the submitter's values kept and each error shown: never cached. */
+export async function sendCampaignPageWithRejectedForm(request: FastifyRequest, reply: FastifyReply, campaign: Campaign, rejected: RejectedForm): Promise<FastifyReply> {
+  const ctx = pageContext(request, reply);
+  return sendPage(reply, await renderCampaign(request, ctx, campaign, { now: new Date(), tokens: tokensFor(request, ctx), rejected }), 400);
+}
+
+export function registerCampaignRoutes(app: FastifyInstance): void {
+  const { db } = app.deps.database;
+  pageCaches.set(app, new PageCache());
 
   app.get('/', async (request, reply) => {
     const { featured, published } = await getHomeCampaigns(db);
     if (featured) return sendPage(reply, await campaignHtml(request, reply, featured, 'home'));
-    const ctx = pageContext(request, reply);
-    return sendPage(reply, <HomePage ctx={ctx} published={published} />);
+    return sendPage(reply, <HomePage ctx={pageContext(request, reply)} published={published} />);
   });
 
   app.get<{ Params: { slug: string } }>('/c/:slug', async (request, reply) => {
@@ -67,16 +77,4 @@ export function registerCampaignRoutes(app: FastifyInstance) {
     }
     return sendPage(reply, <MastodonSharePage ctx={pageContext(request, reply)} text={text} error={typeof rawInstance === 'string'} />, typeof rawInstance === 'string' ? 400 : 200);
   });
-
-  return {
-    /** The campaign page again with a signer's rejected form, their values kept and each error shown: never cached. */
-    async renderWithRejectedForm(request: FastifyRequest, reply: FastifyReply, slug: string, rejected: RejectedForm): Promise<FastifyReply> {
-      const campaign = await getPublicCampaign(db, slug);
-      const ctx = pageContext(request, reply);
-      const petitions = await petitionsOfCampaign(db, campaign.id);
-      const { requireProofOfWork } = await deps.switches.get();
-      const sections = await renderPetitionSections({ db, board: deps.countBoard, ctx, campaign, petitions, tokens: tokensFor(request, ctx), rejected, requireProofOfWork });
-      return sendPage(reply, <CampaignPage ctx={ctx} campaign={campaign} publicUrl={publicUrl} now={new Date()}>{sections}</CampaignPage>, 400);
-    },
-  };
 }

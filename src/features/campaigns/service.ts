@@ -2,9 +2,9 @@ import type { Database } from '../../db/database.ts';
 import type { CampaignStatus } from '../../db/schema.ts';
 import { AppError, type FieldErrors } from '../../errors.ts';
 import { isLocale, LOCALES, type Locale } from '../../web/i18n.ts';
-import { isIsoDate, readCheckbox, readCheckboxGroup, readText, type FormBody } from '../../web/form.ts';
-import { diffFields, recordAudit } from '../audit/queries.ts';
-import { cachedCampaignLookup, forgetCachedCampaigns } from './cache.ts';
+import { isIsoDate, readCheckbox, readCheckboxGroup, readText, readWholeNumber, type FormBody } from '../../web/form.ts';
+import { diffFields, recordAudit } from '../audit/index.ts';
+import { cachedRead, forgetCachedReads } from '../../db/read-cache.ts';
 import type { Campaign, CampaignInput, CampaignText } from './model.ts';
 import {
   findCampaignById,
@@ -19,7 +19,13 @@ import {
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const HASHTAG_PATTERN = /^[\p{L}\p{N}_]{1,100}$/u;
-const MAX_GOAL = 1_000_000_000;
+/** The largest goal (and milestone) a campaign or petition may set. */
+export const MAX_GOAL = 1_000_000_000;
+
+/** Reads the `goal` field: a whole number of supporters, separators allowed. */
+export function readGoal(body: FormBody, errors: FieldErrors): number {
+  return readWholeNumber(body, 'goal', { required: true, max: MAX_GOAL, message: 'validation.goal' }, errors);
+}
 
 /** Turns a submitted campaign form into a CampaignInput, or throws a validation error naming each bad field. */
 export function parseCampaignForm(body: FormBody): CampaignInput {
@@ -30,9 +36,7 @@ export function parseCampaignForm(body: FormBody): CampaignInput {
   const hashtag = readText(body, 'hashtag', { required: true, max: 101 }, errors).replace(/^#/, '');
   if (!errors['hashtag'] && !HASHTAG_PATTERN.test(hashtag)) errors['hashtag'] = 'validation.hashtag';
 
-  const goalText = readText(body, 'goal', { required: true, max: 13 }, errors).replace(/[\s,_]/g, '');
-  const goal = Number(goalText);
-  if (!errors['goal'] && (!/^\d+$/.test(goalText) || goal < 1 || goal > MAX_GOAL)) errors['goal'] = 'validation.goal';
+  const goal = readGoal(body, errors);
 
   const startDate = readText(body, 'start_date', { required: true, max: 10 }, errors);
   if (!errors['start_date'] && !isIsoDate(startDate)) errors['start_date'] = 'validation.date';
@@ -104,7 +108,7 @@ export async function createCampaign(db: Database, options: { userId: number | n
     if (input.featured) await unfeatureWithAudit(trx, newId, userId);
     return newId;
   });
-  forgetCachedCampaigns(db);
+  forgetCachedReads(db);
   return id;
 }
 
@@ -120,7 +124,7 @@ export async function updateCampaign(db: Database, options: { userId: number | n
     await recordAudit(trx, { userId, action: 'campaign.update', entityType: 'campaign', entityId: id, changes });
     if (input.featured && !before.featured) await unfeatureWithAudit(trx, id, userId);
   });
-  forgetCachedCampaigns(db);
+  forgetCachedReads(db);
 }
 
 async function unfeatureWithAudit(db: Database, keepId: number, userId: number | null): Promise<void> {
@@ -145,25 +149,25 @@ export async function changeCampaignStatus(db: Database, options: { userId: numb
       changes: { status: [before.status, options.status] },
     });
   });
-  forgetCachedCampaigns(db);
+  forgetCachedReads(db);
 }
 
 /** A campaign the public may see: published, or archived (kept as a record). Drafts do not exist publicly. */
 export async function getPublicCampaign(db: Database, slug: string): Promise<Campaign> {
-  const campaign = SLUG_PATTERN.test(slug) && slug.length <= 80 ? await cachedCampaignLookup(db, `slug:${slug}`, () => findCampaignBySlug(db, slug)) : undefined;
+  const campaign = SLUG_PATTERN.test(slug) && slug.length <= 80 ? await cachedRead(db, `slug:${slug}`, () => findCampaignBySlug(db, slug)) : undefined;
   if (!campaign || campaign.status === 'draft') throw new AppError('not_found', 'No such campaign.');
   return campaign;
 }
 
-export async function getCampaignForAdmin(db: Database, id: number): Promise<Campaign> {
-  const campaign = Number.isSafeInteger(id) && id > 0 ? await findCampaignById(db, id) : undefined;
+export async function getCampaignForAdmin(db: Database, id: number | undefined): Promise<Campaign> {
+  const campaign = id !== undefined && Number.isSafeInteger(id) && id > 0 ? await findCampaignById(db, id) : undefined;
   if (!campaign) throw new AppError('not_found', 'No such campaign.');
   return campaign;
 }
 
 /** For the home page: the featured published campaign if there is one, and every published campaign. */
 export async function getHomeCampaigns(db: Database): Promise<{ featured: Campaign | undefined; published: Campaign[] }> {
-  const published = await cachedCampaignLookup(db, 'published', () => listCampaigns(db, { statuses: ['published'] }));
+  const published = await cachedRead(db, 'published', () => listCampaigns(db, { statuses: ['published'] }));
   return { featured: published.find((c) => c.featured), published };
 }
 

@@ -3,6 +3,9 @@
  * from those networks until a person clicks. Mastodon has no single address, so it goes through our own page
  * that asks for the person's server.
  */
+/** A share code from a share link (`?ref=`), kept with a signature for attribution. */
+export const SHARE_CODE_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
 export interface ShareLink {
   network: 'X' | 'Bluesky' | 'Mastodon' | 'Telegram' | 'WhatsApp' | 'email';
   href: string;

@@ -2,8 +2,7 @@
  * The demo campaign, built from the 2017 news report in shared/context/eyes-on-chechnya-article.txt.
  * The report says the revelations came "back in April" 2017 without a day, so the start date is marked approximate.
  */
-import type { CampaignInput } from '../campaigns/model.ts';
-import type { PetitionInput } from '../petitions/model.ts';
+import type { CampaignInput } from '../campaigns/index.ts';
 
 const STORY_EN = `Revelations first published in 2017 showed that **more than 100 people** had been detained and tortured in the Russian
 republic of Chechnya because they were believed to be gay, and that **at least 26** had been killed.
@@ -95,32 +94,6 @@ export const EYES_ON_CHECHNYA: CampaignInput = {
       summary: 'Более 100 человек задержаны и подвергнуты пыткам, не менее 26 убиты. Сделаем протест громче: мы не сводим глаз с Чечни — #EyesOnChechnya.',
       storyMd: STORY_RU,
       counterLabel: 'с первых публикаций',
-    },
-  },
-};
-
-/** The demo petition to the White House, in the words of the article's calls for action. */
-export const WHITE_HOUSE_PETITION: PetitionInput = {
-  goal: 100_000,
-  milestones: [1_000, 10_000, 50_000, 100_000],
-  texts: {
-    en: {
-      title: 'Mr President: end your silence on Chechnya',
-      target: 'The White House',
-      bodyMd: `More than 100 days after the first revelations, the White House remains silent.
-
-We call on the President to speak out against the detention, torture and killing of gay men in Chechnya, and, in the words
-of fifty-three members of Congress, to "assign to the appropriate agencies in your Administration, and work with our allies,
-to help find a safe refuge for the Chechens who have managed to escape this horrifying situation".`,
-    },
-    ru: {
-      title: 'Господин президент, нарушьте молчание о Чечне',
-      target: 'Белый дом',
-      bodyMd: `Прошло больше 100 дней с первых публикаций, а Белый дом по-прежнему молчит.
-
-Мы призываем президента осудить задержания, пытки и убийства геев в Чечне и, словами пятидесяти трёх членов Конгресса,
-«поручить соответствующим ведомствам администрации и союзникам помочь найти безопасное убежище для чеченцев, которым удалось
-вырваться из этого кошмара».`,
     },
   },
 };

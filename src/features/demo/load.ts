@@ -1,21 +1,23 @@
+/**
+ * Loading the #EyesOnChechnya demo: the campaign itself, then each feature's part of it (the petition, and whatever
+ * later features add), then the demo organisation key, then publishing.
+ */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Database } from '../../db/database.ts';
 import { generateOrganisationKeyPair } from '../../crypto/hpke.ts';
-import { findCampaignBySlug, countCampaigns } from '../campaigns/queries.ts';
-import { changeCampaignStatus, createCampaign } from '../campaigns/service.ts';
-import { activateOrganisationKey, findActiveOrganisationKey } from '../keys/queries.ts';
-import { writeKeyFile } from '../keys/key-file.ts';
-import { createPetition } from '../petitions/service.ts';
-import { EYES_ON_CHECHNYA, WHITE_HOUSE_PETITION } from './eyes-on-chechnya.ts';
+import type { Feature } from '../../feature.ts';
+import { changeCampaignStatus, countCampaigns, createCampaign, findCampaignBySlug } from '../campaigns/index.ts';
+import { activateOrganisationKey, findActiveOrganisationKey, writeKeyFile } from '../keys/index.ts';
+import { EYES_ON_CHECHNYA } from './eyes-on-chechnya.ts';
 
 export type DemoResult = 'loaded' | 'already-present';
 
 /** Where the demo writes its organisation secret key: on the server, which is acceptable for a demo only. */
 export const DEMO_KEY_FILE = 'DEMO-ONLY-organisation-secret.key';
 
-/** Loads the demo campaign with its petition, published and featured, unless a campaign with its slug exists. */
-export async function loadDemo(db: Database, options: { dataDir: string }): Promise<DemoResult> {
+/** Loads the demo campaign with every feature's part of it, published and featured, unless a campaign with its slug exists. */
+export async function loadDemo(db: Database, options: { dataDir: string; features: readonly Feature[] }): Promise<DemoResult> {
   if (await findCampaignBySlug(db, EYES_ON_CHECHNYA.slug)) return 'already-present';
   let id: number;
   try {
@@ -25,7 +27,7 @@ export async function loadDemo(db: Database, options: { dataDir: string }): Prom
     if (await findCampaignBySlug(db, EYES_ON_CHECHNYA.slug)) return 'already-present';
     throw error;
   }
-  await createPetition(db, { userId: null, campaignId: id, input: WHITE_HOUSE_PETITION });
+  for (const feature of options.features) await feature.demo?.({ db, dataDir: options.dataDir, campaignId: id });
   await ensureDemoOrganisationKey(db, options.dataDir);
   await changeCampaignStatus(db, { userId: null, id, status: 'published' });
   return 'loaded';
@@ -45,7 +47,7 @@ async function ensureDemoOrganisationKey(db: Database, dataDir: string): Promise
 }
 
 /** At start: a brand-new, empty database gets the demo so `npm start` shows something real. */
-export async function loadDemoIfEmpty(db: Database, options: { dataDir: string }): Promise<boolean> {
+export async function loadDemoIfEmpty(db: Database, options: { dataDir: string; features: readonly Feature[] }): Promise<boolean> {
   if ((await countCampaigns(db)) > 0) return false;
   return (await loadDemo(db, options)) === 'loaded';
 }

@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { PageContext } from '../../web/context.ts';
+import type { DashboardNotice } from '../campaigns/index.ts';
+import { DEMO_KEY_FILE } from './load.ts';
 
 const COMMAND = 'outcry keys new';
 
@@ -6,7 +10,7 @@ const COMMAND = 'outcry keys new';
  * Shown on the dashboard while the demo's organisation secret key sits in DATA_DIR: anyone who takes the server
  * takes the key that opens every signer's name and address.
  */
-export function DemoKeyNotice({ ctx }: { ctx: PageContext }) {
+function DemoKeyNotice({ ctx }: { ctx: PageContext }) {
   // The command is set in <code> wherever the translation puts it.
   const [before = '', after = ''] = ctx.t('demoNotice.keyOnServer', { command: '\u0000' }).split('\u0000');
   return (
@@ -18,3 +22,8 @@ export function DemoKeyNotice({ ctx }: { ctx: PageContext }) {
     </p>
   );
 }
+
+/** The demo leaves the organisation's secret key on the server: the dashboard says so until the organisers make their own. */
+export const demoKeyNotice: DashboardNotice = {
+  render: ({ app, ctx }) => (existsSync(path.join(app.deps.config.dataDir, DEMO_KEY_FILE)) ? <DemoKeyNotice ctx={ctx} /> : null),
+};

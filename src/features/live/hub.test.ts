@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CountBoard, PetitionCount } from '../petitions/count-board.ts';
+import type { CountBoard, PetitionCount } from '../petitions/index.ts';
 import { LIVE_LIMITS, LiveHub, type LiveLimits } from './hub.ts';
 
 class FakeBoard {

@@ -14,7 +14,8 @@
  * Client addresses are counted in memory only, to cap streams per address; they are never stored or logged.
  */
 import type { ServerResponse } from 'node:http';
-import type { CountBoard } from '../petitions/count-board.ts';
+import { SYSTEM_CLOCK, type Clock } from '../../clock.ts';
+import type { CountBoard } from '../petitions/index.ts';
 
 export interface LiveLimits {
   /** Streams open at once in this process. */
@@ -76,7 +77,7 @@ class Channel {
   petitions = new Map<number, number>();
   readonly pending = new Set<number>();
   lastSentAt = Number.NEGATIVE_INFINITY;
-  timer: NodeJS.Timeout | undefined;
+  timer: unknown;
   flushing = false;
   unsubscribe: () => void = () => undefined;
 
@@ -97,6 +98,8 @@ export class LiveHub {
     private readonly petitionsOf: (campaignId: number) => Promise<LivePetition[]>,
     private readonly limits: LiveLimits = LIVE_LIMITS,
     private readonly onError: (error: unknown) => void = () => undefined,
+    /** What spaces broadcasts `minIntervalMs` apart. Replace it only while no broadcast is waiting. */
+    public clock: Clock = SYSTEM_CLOCK,
   ) {}
 
   /** How many streams are open. */
@@ -161,7 +164,7 @@ export class LiveHub {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     for (const channel of [...this.channels.values()]) {
-      if (channel.timer) clearTimeout(channel.timer);
+      if (channel.timer) this.clock.clearTimeout(channel.timer);
       channel.unsubscribe();
       for (const stream of [...channel.streams]) stream.end();
     }
@@ -186,7 +189,7 @@ export class LiveHub {
     else this.perClient.delete(clientKey);
     if (channel.streams.size === 0) {
       channel.unsubscribe();
-      if (channel.timer) clearTimeout(channel.timer);
+      if (channel.timer) this.clock.clearTimeout(channel.timer);
       channel.timer = undefined;
       channel.pending.clear();
       if (this.channels.get(channel.campaignId) === channel) this.channels.delete(channel.campaignId);
@@ -204,9 +207,9 @@ export class LiveHub {
 
   private schedule(channel: Channel): void {
     if (channel.timer || channel.flushing || this.closed || channel.streams.size === 0) return;
-    const wait = channel.lastSentAt + this.limits.minIntervalMs - Date.now();
+    const wait = channel.lastSentAt + this.limits.minIntervalMs - this.clock.now();
     if (wait <= 0) void this.flush(channel);
-    else channel.timer = setTimeout(() => void this.flush(channel), wait);
+    else channel.timer = this.clock.setTimeout(() => void this.flush(channel), wait);
   }
 
   private async flush(channel: Channel): Promise<void> {
@@ -228,7 +231,7 @@ export class LiveHub {
       }
       channel.pending.clear();
       if (message === '') return;
-      channel.lastSentAt = Date.now();
+      channel.lastSentAt = this.clock.now();
       const started = performance.now();
       this.broadcast(channel, Buffer.from(message, 'utf8'));
       this.lastBroadcastStats = { streams: channel.streams.size, ms: performance.now() - started };

@@ -1,6 +1,5 @@
 /**
- * `GET /c/{slug}/events`: the live counter as Server-Sent Events, and (on PostgreSQL) the signal that tells every
- * web process to read the counts again as soon as any process has changed one.
+ * `GET /c/{slug}/events`: the live counter as Server-Sent Events.
  *
  * On connect: `retry: 5000`, then one `event: count` per petition of the campaign with its current number
  * (`{"slug","petitionId","signatures","goal","updatedAt"}`; a campaign without petitions gets one event like
@@ -10,9 +9,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { setSecurityHeaders } from '../../web/security-headers.ts';
-import { getPublicCampaign } from '../campaigns/service.ts';
-import { petitionsOfCampaign } from '../petitions/page.tsx';
-import { announceCountChange, CountChangeListener } from './count-signals.ts';
+import { getPublicCampaign } from '../campaigns/index.ts';
+import { petitionsOfCampaign } from '../petitions/index.ts';
 import { LIVE_LIMITS, LiveHub, type LiveLimits, type Refusal } from './hub.ts';
 
 const REFUSALS: Record<Refusal, { status: number; code: string; message: string }> = {
@@ -29,46 +27,17 @@ export function liveHubOf(app: FastifyInstance): LiveHub | undefined {
 }
 
 /** Registers the events route and starts what feeds it; everything stops when the app closes. */
-export async function registerLiveRoutes(app: FastifyInstance, options: { limits?: LiveLimits } = {}): Promise<LiveHub> {
+export function registerLiveRoutes(app: FastifyInstance, options: { limits?: LiveLimits } = {}): LiveHub {
   const { deps } = app;
-  const { db, dialect } = deps.database;
-  const { countBoard, logger, config } = deps;
+  const { db } = deps.database;
+  const { logger, config } = deps;
+  const { countBoard } = app;
   const hub = new LiveHub(countBoard, (campaignId) => petitionsOfCampaign(db, campaignId), options.limits ?? LIVE_LIMITS, (err) =>
     logger.warn({ event: 'live-goals-unavailable', err }, 'live counter could not read the goals'),
   );
   hubs.set(app, hub);
   // preClose runs before the server stops accepting and waits for connections: open streams would hold it forever.
   app.addHook('preClose', async () => hub.close());
-
-  if (dialect === 'postgres') {
-    const listener = new CountChangeListener({
-      url: config.databaseUrl,
-      logger,
-      onSignal: () => void countBoard.refresh().catch(() => undefined),
-    });
-    await listener.start();
-    app.addHook('onClose', async () => listener.stop());
-    // One NOTIFY in flight at a time; changes made meanwhile share the next one.
-    let announcing = false;
-    let again = false;
-    const announce = (): void => {
-      if (announcing) {
-        again = true;
-        return;
-      }
-      announcing = true;
-      announceCountChange(db)
-        .catch((err: unknown) => logger.warn({ event: 'count-notify-failed', err }, 'could not tell other processes about a count change'))
-        .finally(() => {
-          announcing = false;
-          if (again) {
-            again = false;
-            announce();
-          }
-        });
-    };
-    countBoard.onChangedHere(announce);
-  }
 
   app.get<{ Params: { slug: string } }>('/c/:slug/events', { exposeHeadRoute: false }, async (request, reply) => {
     const campaign = await getPublicCampaign(db, request.params.slug);

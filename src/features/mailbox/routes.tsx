@@ -7,7 +7,7 @@ import { AppError } from '../../errors.ts';
 import { pageContext } from '../../web/context.ts';
 import { sendPage } from '../../web/layout.tsx';
 import { mailFolder } from '../../jobs/mailer.ts';
-import { requirePermission, requireUser } from '../admin/auth.ts';
+import { requirePermission, requireUser } from '../admin/index.ts';
 import { listMail, readMail } from './mailbox.ts';
 import { MailboxPage, MailMessagePage } from './views.tsx';
 

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../../web/context.ts';
 import { formatDate, formatNumber } from '../../web/i18n.ts';
-import { AdminLayout } from '../admin/views.tsx';
+import { AdminLayout } from '../admin/index.ts';
 import type { MailMessage, MailSummary } from './mailbox.ts';
 
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'`]+/g;

@@ -13,12 +13,13 @@ import { generateOrganisationKeyPair } from '../../crypto/hpke.ts';
 import type { PageContext } from '../../web/context.ts';
 import { translator, type Locale } from '../../web/i18n.ts';
 import { activateOrganisationKey } from '../keys/queries.ts';
-import { confirmSignature, createPetition, withdrawSignature } from '../petitions/service.ts';
+import { createPetition } from '../petitions/service.ts';
+import { confirmSignature, withdrawSignature } from '../petitions/signing/confirm.ts';
 import { classBreaks, colourStep, compactPath, fillClass, SignatureMap, simplifyLine, worldShapes } from './world-map.tsx';
 import { expectValidMarkup } from '../../../test/helpers/html.ts';
 
 function contextFor(locale: Locale): PageContext {
-  return { locale, t: translator(locale), path: '/', user: undefined, cssUrl: '/a.css', jsUrl: '/a.js', csrfToken: () => 'token' };
+  return { locale, t: translator(locale), path: '/', user: undefined, cssUrl: '/a.css', jsUrl: '/a.js', adminNav: [], csrfToken: () => 'token' };
 }
 
 function renderMap(counts: Record<string, number>, locale: Locale = 'en'): string {
@@ -175,7 +176,7 @@ describeEachDialect('signature map on the campaign page', (ctx) => {
   it('shows where confirmed signatures come from, as valid HTML in English and Russian', async () => {
     const pair = await generateOrganisationKeyPair();
     await activateOrganisationKey(ctx().db, { keyId: pair.keyId, publicKey: pair.publicKey });
-    ctx().app.deps.signing.sealer.keyChanged();
+    ctx().app.signing.sealer.keyChanged();
     const campaign = await makeCampaign(ctx().db, { status: 'published' });
     slug = campaign.input.slug;
     await createPetition(ctx().db, { userId: null, campaignId: campaign.id, input: { goal: 100, milestones: [], texts: { en: { title: 'Free them', target: 'The Minister', bodyMd: 'Now.' } } } });
@@ -210,7 +211,7 @@ describeEachDialect('signature map on the campaign page', (ctx) => {
     const page0 = (await new Browser(ctx().app).get(`/c/${slug}`, { 'accept-language': 'en' })).body;
     expect(page0).toContain('4 from 2 countries');
     // Both changes land between two reads of the counts, as they may within one second in real life.
-    const board = ctx().app.deps.countBoard;
+    const board = ctx().app.countBoard;
     board.stop();
     try {
       await withdrawSignature(ctx().db, (await mailFor(ctx().app, firstEmail)).withdrawToken);

@@ -15,7 +15,7 @@ import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import type { PageContext } from '../../web/context.ts';
 import { formatNumber, type Locale } from '../../web/i18n.ts';
-import { COUNTRY_CODES, countryName, numericCountryCode } from '../petitions/countries.ts';
+import { COUNTRY_CODES, countryName, numericCountryCode } from '../../web/countries.ts';
 
 const WIDTH = 800;
 /** Douglas–Peucker tolerance in degrees: about 0.8 units of the 800-wide map, invisible at any size it is shown. */

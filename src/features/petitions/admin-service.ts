@@ -1,19 +1,17 @@
 /**
- * The organisers' side of petitions: reading and checking the petition form, and saving through the petition
- * service (which writes the audit entry in the same transaction), then clearing the public caches.
+ * The organisers' side of petitions: reading and checking the petition form, and the summaries on a campaign's admin
+ * page. Saving goes through the petition service, which writes the audit entry in the same transaction.
  */
 import type { Database } from '../../db/database.ts';
 import { AppError, type FieldErrors } from '../../errors.ts';
 import { LOCALES, type Locale } from '../../web/i18n.ts';
 import { readText, type FormBody } from '../../web/form.ts';
-import { forgetCachedCampaigns } from '../campaigns/cache.ts';
-import type { CountBoard } from './count-board.ts';
+import { MAX_GOAL, readGoal } from '../campaigns/index.ts';
+import type { CountBoard } from './counting/count-board.ts';
 import type { Petition, PetitionInput, PetitionText } from './model.ts';
-import { countSuspects } from './moderation.ts';
-import { findPetitionById, listPetitionsOfCampaign } from './queries.ts';
-import { createPetition, setPetitionOpen, updatePetition } from './service.ts';
+import { countSuspects, findPetitionById, listPetitionsOfCampaign } from './queries.ts';
+import { setPetitionOpen } from './service.ts';
 
-const MAX_GOAL = 1_000_000_000;
 const MAX_MILESTONES = 50;
 
 /**
@@ -23,9 +21,7 @@ const MAX_MILESTONES = 50;
  */
 export function parsePetitionForm(body: FormBody, campaignLocales: readonly Locale[]): PetitionInput {
   const errors: FieldErrors = {};
-  const goalText = readText(body, 'goal', { required: true, max: 13 }, errors).replace(/[\s,_]/g, '');
-  const goal = Number(goalText);
-  if (!errors['goal'] && (!/^\d+$/.test(goalText) || goal < 1 || goal > MAX_GOAL)) errors['goal'] = 'validation.goal';
+  const goal = readGoal(body, errors);
 
   const milestonesText = readText(body, 'milestones', { max: 600 }, errors);
   const milestones = errors['milestones'] ? [] : parseMilestones(milestonesText);
@@ -70,17 +66,6 @@ export function parseMilestones(text: string): number[] | undefined {
   return numbers;
 }
 
-export async function createPetitionForCampaign(db: Database, options: { userId: number; campaignId: number; input: PetitionInput }): Promise<number> {
-  const id = await createPetition(db, options);
-  forgetCachedCampaigns(db);
-  return id;
-}
-
-export async function savePetition(db: Database, options: { userId: number; id: number; input: PetitionInput }): Promise<void> {
-  await updatePetition(db, options);
-  forgetCachedCampaigns(db);
-}
-
 /**
  * Opens or closes a petition. Closing deletes its dedup keys (see closePetitionRow), so asking for the state it is
  * already in changes nothing and records nothing.
@@ -89,12 +74,11 @@ export async function changePetitionStatus(db: Database, options: { userId: numb
   const { petition, open } = options;
   if ((petition.status === 'open') === open) return false;
   await setPetitionOpen(db, { userId: options.userId, id: petition.id, open });
-  forgetCachedCampaigns(db);
   return true;
 }
 
-export async function getPetitionForAdmin(db: Database, id: number): Promise<Petition> {
-  const petition = Number.isSafeInteger(id) && id > 0 ? await findPetitionById(db, id) : undefined;
+export async function getPetitionForAdmin(db: Database, id: number | undefined): Promise<Petition> {
+  const petition = id === undefined ? undefined : await findPetitionById(db, id);
   if (!petition) throw new AppError('not_found', 'No such petition.');
   return petition;
 }

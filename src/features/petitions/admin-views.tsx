@@ -2,17 +2,11 @@ import type { PageContext } from '../../web/context.ts';
 import type { FieldErrors } from '../../errors.ts';
 import { CsrfField } from '../../web/layout.tsx';
 import { ErrorSummary, TextArea, TextField, type FormValues } from '../../web/fields.tsx';
-import { formatDate, formatNumber, LOCALES } from '../../web/i18n.ts';
-import { AdminLayout } from '../admin/views.tsx';
-import { can } from '../admin/auth.ts';
-import { textFor, type Campaign } from '../campaigns/model.ts';
+import { formatNumber, LOCALES } from '../../web/i18n.ts';
+import { AdminLayout, can } from '../admin/index.ts';
+import { textFor, type Campaign } from '../campaigns/index.ts';
 import type { PetitionSummary } from './admin-service.ts';
-import { countryName } from './countries.ts';
 import { petitionTextFor, type Petition } from './model.ts';
-import type { ReviewedSignature } from './moderation.ts';
-
-/** Reasons the anti-abuse checks and moderators store, and their message keys (':' and '-' are not key-safe). */
-const KNOWN_REASONS = new Set(['rate', 'stamp:missing', 'stamp:forged', 'stamp:too-fast', 'disposable-domain', 'moderator']);
 
 function canEditPetitions(ctx: PageContext): boolean {
   return ctx.user !== undefined && can(ctx.user.role, 'campaigns:edit');
@@ -203,88 +197,4 @@ function StatusSection({ ctx, petition, errors }: { ctx: PageContext; petition: 
       )}
     </section>
   );
-}
-
-export type ReviewMode = 'suspects' | 'signatures';
-
-export function SignatureReviewPage(props: {
-  ctx: PageContext;
-  campaign: Campaign;
-  petition: Petition;
-  mode: ReviewMode;
-  signatures: ReviewedSignature[];
-  before: number | undefined;
-  nextBeforeId: number | undefined;
-  flash?: string | undefined;
-}) {
-  const { ctx, campaign, petition, mode, signatures, before, nextBeforeId, flash } = props;
-  const { t, locale } = ctx;
-  const r = (key: string, options?: Record<string, unknown>) => t(`petitionsAdmin.review.${key}`, options);
-  const title = r(mode === 'suspects' ? 'suspectsTitle' : 'allTitle');
-  const shown = petitionTextFor(petition, locale, campaign.locales);
-  const base = `/admin/petitions/${petition.id}`;
-  return (
-    <AdminLayout ctx={ctx} title={title} flash={flash}>
-      <p><a href={base}>{`${t('petitionsAdmin.viewPetition')}: `}<span lang={shown.locale === locale ? undefined : shown.locale}>{shown.text.title}</span></a></p>
-      <h1>{title}</h1>
-      <nav class="tabs" aria-label={t('petitionsAdmin.heading')}>
-        <ul>
-          <li><a href={`${base}/suspects`} aria-current={mode === 'suspects' ? 'page' : undefined}>{r('suspectsTitle')}</a></li>
-          <li><a href={`${base}/signatures`} aria-current={mode === 'signatures' ? 'page' : undefined}>{t('petitionsAdmin.allSignatures')}</a></li>
-        </ul>
-      </nav>
-      <p>{r(mode === 'suspects' ? 'intro' : 'allIntro')}</p>
-      <p class="hint">{r('privacy')}</p>
-      {signatures.length === 0 ? (
-        <p>{r(mode === 'suspects' ? 'empty' : 'allEmpty')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{r('number')}</th>
-              <th scope="col">{r('country')}</th>
-              <th scope="col">{r('status')}</th>
-              <th scope="col">{r('reason')}</th>
-              <th scope="col">{r('created')}</th>
-              <th scope="col">{r('confirmedAt')}</th>
-              <th scope="col">{r('action')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {signatures.map((signature) => (
-              <tr>
-                <td>{String(signature.id)}</td>
-                <td>{`${countryName(locale, signature.country)} (${signature.country})`}</td>
-                <td>{r(`sigStatus_${signature.status}`)}</td>
-                <td>{signature.suspect ? reasonText(ctx, signature.reason) : '—'}</td>
-                <td><time dateTime={signature.createdAt}>{formatDate(locale, signature.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time></td>
-                <td>{signature.confirmedAt ? <time dateTime={signature.confirmedAt}>{formatDate(locale, signature.confirmedAt, { dateStyle: 'medium', timeStyle: 'short' })}</time> : r('notYet')}</td>
-                <td>
-                  <form method="post" action={signature.suspect ? `${base}/suspects/${signature.id}/restore` : `${base}/signatures/${signature.id}/suspect`}>
-                    <CsrfField ctx={ctx} />
-                    <input type="hidden" name="back" value={mode} />
-                    {before !== undefined ? <input type="hidden" name="before" value={String(before)} /> : null}
-                    <button type="submit" class={signature.suspect ? 'primary' : 'danger'}>
-                      {r(signature.suspect ? 'restore' : 'markSuspect')}<span class="visually-hidden">{`: ${r('signature', { id: signature.id })}`}</span>
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {before !== undefined || nextBeforeId !== undefined ? (
-        <p class="actions">
-          {before !== undefined ? <a href={`${base}/${mode}`}>{r('newest')}</a> : null}
-          {nextBeforeId !== undefined ? <a href={`${base}/${mode}?before=${nextBeforeId}`}>{r('older')}</a> : null}
-        </p>
-      ) : null}
-    </AdminLayout>
-  );
-}
-
-function reasonText(ctx: PageContext, reason: string | null): string {
-  if (reason === null) return '—';
-  return KNOWN_REASONS.has(reason) ? ctx.t(`petitionsAdmin.review.reasons.${reason.replace(/[:-]/g, '_')}`) : reason;
 }

@@ -7,9 +7,9 @@ import { describeEachDialect } from '../../../test/helpers/app.ts';
 import { Browser } from '../../../test/helpers/http.ts';
 import { loggedIn, makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, signFields } from '../../../test/helpers/factories.ts';
 import { listAuditEntries } from '../audit/queries.ts';
-import { foldCountEvents } from './counters.ts';
+import { foldCountEvents } from './counting/counters.ts';
 import { findPetitionById } from './queries.ts';
-import { confirmSignature } from './service.ts';
+import { confirmSignature } from './signing/confirm.ts';
 
 function petitionFields(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
@@ -159,7 +159,7 @@ describeEachDialect('organisers: petitions', (ctx) => {
 
 describeEachDialect('moderators: suspect signatures', (ctx) => {
   beforeAll(async () => {
-    await makeOrganisationKey(ctx().db, ctx().app.deps.signing.sealer);
+    await makeOrganisationKey(ctx().db, ctx().app.signing.sealer);
   });
 
   /** Signs through the public form; without a form stamp the signature is marked suspect, silently. */
@@ -175,9 +175,9 @@ describeEachDialect('moderators: suspect signatures', (ctx) => {
   }
 
   async function settledCount(petitionId: number): Promise<number> {
-    await foldCountEvents(ctx().db, ctx().dialect);
-    await ctx().app.deps.countBoard.refresh();
-    return ctx().app.deps.countBoard.count(petitionId).total;
+    await foldCountEvents(ctx().database);
+    await ctx().app.countBoard.refresh();
+    return ctx().app.countBoard.count(petitionId).total;
   }
 
   it('lists suspects without names or addresses, restores and sets aside signatures with the count following, audited', async () => {
@@ -210,7 +210,7 @@ describeEachDialect('moderators: suspect signatures', (ctx) => {
     expect(restored.statusCode).toBe(303);
     expect(restored.headers.location).toBe(`/admin/petitions/${petition.id}/suspects?done=restored`);
     // The restore adds a +1 event in its own transaction; the route already refreshed the board.
-    expect(ctx().app.deps.countBoard.count(petition.id).total).toBe(3);
+    expect(ctx().app.countBoard.count(petition.id).total).toBe(3);
     expect(await settledCount(petition.id)).toBe(3);
     expect((await browser.get(String(restored.headers.location))).body).toContain('The signature is restored');
 

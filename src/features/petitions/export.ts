@@ -16,7 +16,7 @@ import { openRecord, recoverWindowKey, type OrganisationKeyPair } from '../../cr
 import type { Database } from '../../db/database.ts';
 import type { SignatureStatus } from '../../db/schema.ts';
 import { ProgressBar, type ProgressStream } from '../../progress-bar.ts';
-import { recordAad, type SupporterRecord } from './sealer.ts';
+import { recordAad, type SupporterRecord } from './signing/sealer.ts';
 
 export const EXPORT_STATUSES = ['confirmed', 'pending', 'all'] as const;
 export type ExportStatus = (typeof EXPORT_STATUSES)[number];

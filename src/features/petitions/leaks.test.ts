@@ -2,7 +2,7 @@
  * Signer data never leaks: unique markers planted in every field of the signing form (name, email, postcode, share
  * code), through form and JSON posts, refusals, confirmation, withdrawal and the mail worker, must not show up in
  * the logs (captured at debug level, so every request line is there) nor in the clear anywhere in the database:
- * the SQLite files read as bytes, every table of the PostgreSQL schema read row by row.
+ * every table read row by row, and on SQLite the files under DATA_DIR read as bytes (test/helpers/database-dump.ts).
  *
  * Two things are in the clear by design and are checked to be only where they belong: the first name of a signer
  * who ticked "show my first name" (signatures.public_name), and the share code (signatures.ref, for attribution).
@@ -10,48 +10,22 @@
  * (src/jobs/mailer.ts), used only when no SMTP_URL is set, so it is not searched here.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects, startTestApp, type TestContext } from '../../../test/helpers/app.ts';
+import { dumpStorage } from '../../../test/helpers/database-dump.ts';
 import { makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, signFields } from '../../../test/helpers/factories.ts';
 import { Browser } from '../../../test/helpers/http.ts';
-import type { Database } from '../../db/database.ts';
 import { startWorker } from '../../jobs/worker.ts';
+import { workOf } from '../../main.ts';
+import { FEATURES } from '../index.ts';
 
 const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
 
 /** A marker whose random part (12 hex digits) is what gets searched for, in any case or encoding around it. */
 function hex(): string {
   return randomBytes(6).toString('hex');
-}
-
-/** Every table of the schema, every row, as text; bytes are read both as latin1 and as UTF-8. */
-async function postgresText(db: Database): Promise<string> {
-  const { rows: tables } = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
-  expect(tables.map((t) => t.table_name)).toContain('signatures');
-  const parts: string[] = [];
-  for (const { table_name: table } of tables) {
-    const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db);
-    parts.push(
-      JSON.stringify(rows, (_key, value: unknown) => {
-        if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer') {
-          const bytes = Buffer.from((value as { data: number[] }).data);
-          return `${bytes.toString('latin1')}|${bytes.toString('utf8')}`;
-        }
-        return value;
-      }),
-    );
-  }
-  return parts.join('\n');
-}
-
-/** The SQLite database and its write-ahead log, as bytes (UTF-8 text is stored as is). */
-function sqliteBytes(dataDir: string): Buffer {
-  const files = readdirSync(dataDir).filter((name) => /\.db(-wal|-shm)?$/.test(name));
-  expect(files).toContain('outcry.db');
-  return Buffer.concat(files.map((name) => readFileSync(path.join(dataDir, name))));
 }
 
 for (const dialect of availableDialects()) {
@@ -66,7 +40,7 @@ for (const dialect of availableDialects()) {
 
     it('keeps names, addresses, postcodes and share codes out of the logs and out of the database in the clear', async () => {
       const { app, db, logs, dataDir } = context;
-      await makeOrganisationKey(db, app.deps.signing.sealer);
+      await makeOrganisationKey(db, app.signing.sealer);
       const campaign = await makeCampaign(db, { status: 'published' });
       const { id: petitionId } = await makePetition(db, campaign.id, { milestones: [1] });
       const slug = campaign.input.slug;
@@ -121,7 +95,7 @@ for (const dialect of availableDialects()) {
       expect((await new Browser(app).post(`/withdraw/${toWithdraw.withdrawToken}`, {})).statusCode).toBe(200);
 
       // The worker sends the mails (into the dev mailbox), folds the counts and records the milestone.
-      const worker = startWorker({ database: app.deps.database, logger: app.deps.logger, config: app.deps.config, dataKey: app.deps.keys.dataKey, pollMs: 50 });
+      const worker = startWorker({ database: app.deps.database, logger: app.deps.logger, config: app.deps.config, dataKey: app.deps.keys.dataKey, pollMs: 50, ...workOf(FEATURES) });
       try {
         const deadline = Date.now() + 15_000;
         for (;;) {
@@ -137,7 +111,7 @@ for (const dialect of availableDialects()) {
       // The dev mailbox has the mails (addresses in the clear there, as documented).
       const mailbox = path.join(dataDir, 'mail');
       expect(existsSync(mailbox) && readdirSync(mailbox).filter((name) => name.endsWith('.eml')).length).toBe(3);
-      await app.deps.countBoard.refresh();
+      await app.countBoard.refresh();
       const page = await new Browser(app).get(`/c/${slug}`);
       expect(page.body).toContain(`First${firstNames[0]}`);
 
@@ -153,18 +127,17 @@ for (const dialect of availableDialects()) {
       expect(rows).toHaveLength(3);
       expect(rows.map((r) => r.public_name)).toEqual([`First${firstNames[0]}`, null, null]);
       expect(rows.map((r) => r.ref)).toEqual(refs.map((ref) => `ref_${ref}`));
-      const stored = dialect === 'sqlite' ? sqliteBytes(dataDir) : Buffer.from(await postgresText(db), 'utf8');
-      const lower = Buffer.from(stored.toString('latin1').toLowerCase(), 'latin1');
+      // SQLite: the files (but the dev mailbox) as bytes, and every row; PostgreSQL: every row of every table.
+      const stored = await dumpStorage(context, { skip: ['mail'] });
+      const lower = Buffer.from(stored.all.toString('latin1').toLowerCase(), 'latin1');
       // The search does find what is stored in the clear (so an absence means something).
       for (const planted of [firstNames[0]!, ...refs]) expect(lower.indexOf(Buffer.from(planted, 'utf8')), `${planted} found`).toBeGreaterThan(-1);
       for (const planted of secret) expect(lower.indexOf(Buffer.from(planted, 'utf8')), `${planted} stored in the clear`).toBe(-1);
       expect(lower.indexOf(Buffer.from('example.org', 'utf8')), 'an address domain stored in the clear').toBe(-1);
-      if (dialect === 'postgres') {
-        // Row by row, so the allowed values can be shown to be only where they belong.
-        const text = (await postgresText(db)).toLowerCase();
-        const withoutOwnColumns = text.replaceAll(`"public_name":"first${firstNames[0]}"`, '').replace(/"ref":"ref_[0-9a-f]{12}"/g, '');
-        for (const planted of [...firstNames, ...refs]) expect(withoutOwnColumns, `${planted} outside its column`).not.toContain(planted);
-      }
+      // Row by row, so the allowed values can be shown to be only where they belong.
+      const text = stored.rows.toLowerCase();
+      const withoutOwnColumns = text.replaceAll(`"public_name":"first${firstNames[0]}"`, '').replace(/"ref":"ref_[0-9a-f]{12}"/g, '');
+      for (const planted of [...firstNames, ...refs]) expect(withoutOwnColumns, `${planted} outside its column`).not.toContain(planted);
     });
   });
 }

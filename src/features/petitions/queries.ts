@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { withChildRows } from '../../db/child-rows.ts';
 import type { Database } from '../../db/database.ts';
 import type { PetitionTextsTable, PetitionsTable } from '../../db/schema.ts';
 import { isLocale, type Locale } from '../../web/i18n.ts';
@@ -22,10 +22,12 @@ function toPetition(row: Selectable<PetitionsTable>, textRows: Selectable<Petiti
   };
 }
 
-async function withTexts(db: Database, rows: Selectable<PetitionsTable>[]): Promise<Petition[]> {
-  if (rows.length === 0) return [];
-  const texts = await db.selectFrom('petition_texts').selectAll().where('petition_id', 'in', rows.map((r) => r.id)).execute();
-  return rows.map((row) => toPetition(row, texts.filter((t) => Number(t.petition_id) === Number(row.id))));
+function withTexts(db: Database, rows: Selectable<PetitionsTable>[]): Promise<Petition[]> {
+  return withChildRows(rows, {
+    load: (ids) => db.selectFrom('petition_texts').selectAll().where('petition_id', 'in', ids).execute(),
+    parentIdOf: (text) => text.petition_id,
+    build: toPetition,
+  });
 }
 
 export async function listPetitionsOfCampaign(db: Database, campaignId: number): Promise<Petition[]> {
@@ -109,14 +111,18 @@ export async function countMilestonesReached(db: Database, petitionIds: number[]
   return Number(row.n);
 }
 
-/** Confirmed, counted signatures per petition and country: the folded counts plus the events not yet folded. */
-export async function readCounts(db: Database): Promise<{ petitionId: number; country: string; count: number }[]> {
-  const result = await sql<{ petition_id: number | string; country: string; n: number | string }>`
-    select petition_id, country, sum(n) as n from (
-      select petition_id, country, count as n from signature_counts
-      union all
-      select petition_id, country, delta as n from count_events
-    ) as counted
-    group by petition_id, country`.execute(db);
-  return result.rows.map((r) => ({ petitionId: Number(r.petition_id), country: r.country, count: Number(r.n) }));
+/** Suspect signatures (not withdrawn) per petition. */
+export async function countSuspects(db: Database, petitionIds: number[]): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  if (petitionIds.length === 0) return counts;
+  const rows = await db
+    .selectFrom('signatures')
+    .select(['petition_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('petition_id', 'in', petitionIds)
+    .where('suspect', '=', 1)
+    .where('status', '!=', 'withdrawn')
+    .groupBy('petition_id')
+    .execute();
+  for (const row of rows) counts.set(Number(row.petition_id), Number(row.n));
+  return counts;
 }

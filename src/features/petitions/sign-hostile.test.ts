@@ -13,12 +13,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/helpers/app.ts';
 import { makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, signFields } from '../../../test/helpers/factories.ts';
 import { Browser } from '../../../test/helpers/http.ts';
+import { scanTags } from '../../../test/helpers/html-tokens.ts';
 import type { Database } from '../../db/database.ts';
 import { isAppError } from '../../errors.ts';
 import { translator } from '../../web/i18n.ts';
-import { COUNTRY_CODES } from './countries.ts';
-import { isValidEmail } from './email.ts';
-import { parseSignForm } from './service.ts';
+import { COUNTRY_CODES } from '../../web/countries.ts';
+import { isValidEmail } from './signing/email.ts';
+import { parseSignForm } from './signing/sign.ts';
 import { ALL_NAUGHTY_STRINGS } from '../../../test/helpers/environment.ts';
 
 const STRINGS: readonly string[] = naughtyStrings;
@@ -71,68 +72,13 @@ function decodeAttribute(value: string): string {
     .replaceAll('&amp;', '&');
 }
 
-interface Tag {
-  name: string;
-  attributes: string[];
-}
-
-/** Elements and attribute names of a rendered page, read as a browser would (quotes respected). */
-function scanTags(html: string, problems: string[]): Tag[] {
-  const tags: Tag[] = [];
-  let i = 0;
-  for (;;) {
-    const open = html.indexOf('<', i);
-    if (open < 0) return tags;
-    if (html.startsWith('<!DOCTYPE html>', open)) {
-      i = open + 15;
-      continue;
-    }
-    const closing = html[open + 1] === '/';
-    const name = /^[a-zA-Z][a-zA-Z0-9-]*/.exec(html.slice(open + (closing ? 2 : 1), open + 40))?.[0];
-    if (!name) {
-      problems.push(`an unescaped "<" in text: ${JSON.stringify(html.slice(open, open + 30))}`);
-      i = open + 1;
-      continue;
-    }
-    let j = open + (closing ? 2 : 1) + name.length;
-    const tag: Tag = { name: name.toLowerCase(), attributes: [] };
-    for (;;) {
-      while (j < html.length && /\s/.test(html[j]!)) j++;
-      if (j >= html.length || html[j] === '>' || html.startsWith('/>', j)) {
-        j += html[j] === '>' ? 1 : 2;
-        break;
-      }
-      const attribute = /^[^\s"'>/=]+/.exec(html.slice(j, j + 200))?.[0];
-      if (!attribute) {
-        problems.push(`unreadable markup in <${tag.name}>`);
-        j++;
-        continue;
-      }
-      tag.attributes.push(attribute.toLowerCase());
-      j += attribute.length;
-      if (html[j] === '=') {
-        j++;
-        const quote = html[j];
-        if (quote === '"' || quote === "'") {
-          const end = html.indexOf(quote, j + 1);
-          j = end < 0 ? html.length : end + 1;
-        } else {
-          j += /^[^\s>]*/.exec(html.slice(j))![0].length;
-        }
-      }
-    }
-    if (!closing) tags.push(tag);
-    i = j;
-  }
-}
-
 /** What the page's own markup uses: anything else in a page that shows a hostile string back was injected. */
 const authoredCache = new Map<string, { tags: Set<string>; attributes: Set<string> }>();
 function authoredMarkup(baseline: string): { tags: Set<string>; attributes: Set<string> } {
   let authored = authoredCache.get(baseline);
   if (!authored) {
     const tags = scanTags(baseline, []);
-    authored = { tags: new Set(tags.map((t) => t.name)), attributes: new Set(tags.flatMap((t) => t.attributes)) };
+    authored = { tags: new Set(tags.map((t) => t.name)), attributes: new Set(tags.flatMap((t) => t.attributes.map(([name]) => name))) };
     authoredCache.set(baseline, authored);
   }
   return authored;
@@ -146,7 +92,7 @@ function pageProblems(html: string, raw: string, baseline: string): string[] {
   if (scripts.length !== 1) problems.push(`${scripts.length} <script> tags`);
   for (const tag of scanTags(html, problems)) {
     if (!authored.tags.has(tag.name)) problems.push(`an element the page did not author: <${tag.name}>`);
-    for (const attribute of tag.attributes) {
+    for (const [attribute] of tag.attributes) {
       if (attribute.startsWith('on')) problems.push(`an event handler ${attribute}= on <${tag.name}>`);
       else if (!authored.attributes.has(attribute) && !/^(data|aria)-/.test(attribute)) problems.push(`an attribute the page did not author: ${attribute}= on <${tag.name}>`);
     }
@@ -169,7 +115,7 @@ describeEachDialect('hostile input: every field of the signing form', (ctx) => {
 
   beforeAll(async () => {
     const { db, app } = ctx();
-    await makeOrganisationKey(db, app.deps.signing.sealer);
+    await makeOrganisationKey(db, app.signing.sealer);
     const campaign = await makeCampaign(db, { status: 'published' });
     petitionId = (await makePetition(db, campaign.id)).id;
     slug = campaign.input.slug;
@@ -262,7 +208,7 @@ describeEachDialect('hostile input: every field of the signing form', (ctx) => {
     };
     // The page with counted signatures (and whatever comes with them) shown by an ordinary name: the page's own markup.
     expect(await signAndConfirm(signFields(app, { name: 'Ordinary Person', show_name: '1' }))).toBe(200);
-    await app.deps.countBoard.refresh();
+    await app.countBoard.refresh();
     const withSigners = `${baseline}\n${(await new Browser(app).get(`/c/${slug}`)).body}`;
     // Eight at a time: the page lists the eight latest signers who chose to be shown.
     for (let start = 0; start < strings.length; start += 8) {
@@ -275,7 +221,7 @@ describeEachDialect('hostile input: every field of the signing form', (ctx) => {
         if (status !== 200) failures.push(`${JSON.stringify(raw)}: signing and confirming ended in ${status}`);
         shown.push({ raw, first: (raw.trim().split(/\s+/)[0] ?? '').slice(0, 40) });
       }
-      await app.deps.countBoard.refresh();
+      await app.countBoard.refresh();
       const page = await new Browser(app).get(`/c/${slug}`);
       if (page.statusCode !== 200) failures.push(`page answered ${page.statusCode} after ${JSON.stringify(batch)}`);
       for (const problem of pageProblems(page.body, '', withSigners)) failures.push(`page after ${JSON.stringify(batch)}: ${problem}`);

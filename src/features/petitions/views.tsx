@@ -3,21 +3,14 @@ import type { FieldErrors } from '../../errors.ts';
 import { CSRF_FIELD } from '../../web/csrf.ts';
 import { ErrorSummary, TextField, valueOf, type FormValues } from '../../web/fields.tsx';
 import { formatDate, formatNumber } from '../../web/i18n.ts';
-import { Layout, CsrfField } from '../../web/layout.tsx';
 import { renderMarkdown } from '../../web/markdown.ts';
-import type { PetitionCount } from './count-board.ts';
-import { countryName, countryOptions } from './countries.ts';
+import { countryName, countryOptions } from '../../web/countries.ts';
+import type { FormTokens } from '../campaigns/index.ts';
+import type { PetitionCount } from './counting/count-board.ts';
+import { liveCountAttributes } from './counting/live-count.ts';
 import { petitionTextFor, type Petition } from './model.ts';
-import { POW_BITS } from './proof-of-work.ts';
+import { POW_BITS } from './signing/proof-of-work.ts';
 import type { MilestoneReached, RecentSigner } from './queries.ts';
-import { liveCountAttributes } from '../live/templates.ts';
-
-/** Values that differ per request, filled into an otherwise cacheable page. */
-export interface FormTokens {
-  csrf: string;
-  stamp: string;
-  ref: string;
-}
 
 export interface PetitionSectionProps {
   ctx: PageContext;
@@ -142,38 +135,5 @@ function SignForm({ ctx, slug, petition, tokens, values = {}, errors = {}, requi
       <p class="hint">{f('privacy')}</p>
       <button type="submit" class="primary">{f('submit')}</button>
     </form>
-  );
-}
-
-export function SignedPage({ ctx, slug }: { ctx: PageContext; slug: string }) {
-  const { t } = ctx;
-  return (
-    <Layout ctx={ctx} title={t('petitions.signed.title')}>
-      <h1>{t('petitions.signed.title')}</h1>
-      <p>{t('petitions.signed.body')}</p>
-      <p>{t('petitions.signed.spam')}</p>
-      <p><a href={`/c/${slug}`}>{t('petitions.signed.back')}</a></p>
-    </Layout>
-  );
-}
-
-/** The page behind a link in a mail: a button, because mail scanners follow links but do not press buttons. */
-export function TokenActionPage({ ctx, kind, action, state, slug }: { ctx: PageContext; kind: 'confirm' | 'withdraw'; action: string; state: 'ask' | 'done' | 'already'; slug: string | undefined }) {
-  const { t } = ctx;
-  return (
-    <Layout ctx={ctx} title={t(`petitions.${kind}.title`)}>
-      <h1>{t(`petitions.${kind}.title`)}</h1>
-      {state === 'ask' ? (
-        <form method="post" action={action}>
-          <CsrfField ctx={ctx} />
-          <p>{t(`petitions.${kind}.body`)}</p>
-          <button type="submit" class="primary">{t(`petitions.${kind}.button`)}</button>
-        </form>
-      ) : (
-        <p class="notice ok" role="status">{t(`petitions.${kind}.${state}`)}</p>
-      )}
-      {kind === 'confirm' && state !== 'ask' ? <p>{t('petitions.confirm.share')}</p> : null}
-      {slug ? <p><a href={`/c/${slug}`}>{t('petitions.signed.back')}</a></p> : null}
-    </Layout>
   );
 }

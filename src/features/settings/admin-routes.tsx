@@ -4,7 +4,7 @@ import { AppError } from '../../errors.ts';
 import { asFormBody } from '../../web/form.ts';
 import { pageContext } from '../../web/context.ts';
 import { sendPage } from '../../web/layout.tsx';
-import { requirePermission, requireUser } from '../admin/auth.ts';
+import { requirePermission, requireUser } from '../admin/index.ts';
 import { SwitchesPage } from './admin-views.tsx';
 import { changeSwitch } from './service.ts';
 import { SWITCH_NAMES, type SwitchName } from './switches.ts';
@@ -15,7 +15,7 @@ function isSwitchName(value: unknown): value is SwitchName {
 
 export function registerSwitchAdminRoutes(app: FastifyInstance): void {
   const { db } = app.deps.database;
-  const { switches } = app.deps;
+  const { switches } = app;
 
   app.get<{ Querystring: { done?: unknown; switch?: unknown } }>(
     '/admin/switches',

@@ -1,7 +1,6 @@
 import type { PageContext } from '../../web/context.ts';
 import { CsrfField } from '../../web/layout.tsx';
-import { AdminLayout } from '../admin/views.tsx';
-import { can } from '../admin/auth.ts';
+import { AdminLayout, can } from '../admin/index.ts';
 import { SWITCH_NAMES, type Switches } from './switches.ts';
 
 export function SwitchesPage({ ctx, switches, flash }: { ctx: PageContext; switches: Switches; flash: string | undefined }) {

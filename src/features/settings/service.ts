@@ -1,6 +1,6 @@
 /** Flipping a kill switch from the admin: the setting and its audit entry land in one transaction. */
 import type { Database } from '../../db/database.ts';
-import { recordAudit } from '../audit/queries.ts';
+import { recordAudit } from '../audit/index.ts';
 import { setSwitch, type SwitchName } from './switches.ts';
 
 const state = (on: boolean) => (on ? 'on' : 'off');

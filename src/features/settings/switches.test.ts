@@ -7,13 +7,13 @@ import { describeEachDialect } from '../../../test/helpers/app.ts';
 import { Browser } from '../../../test/helpers/http.ts';
 import { loggedIn, makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, signFields } from '../../../test/helpers/factories.ts';
 import { listAuditEntries } from '../audit/queries.ts';
-import { foldCountEvents } from '../petitions/counters.ts';
-import { confirmSignature } from '../petitions/service.ts';
+import { foldCountEvents } from '../petitions/counting/counters.ts';
+import { confirmSignature } from '../petitions/signing/confirm.ts';
 import { SwitchBoard } from './switches.ts';
 
 describeEachDialect('kill switches', (ctx) => {
   beforeAll(async () => {
-    await makeOrganisationKey(ctx().db, ctx().app.deps.signing.sealer);
+    await makeOrganisationKey(ctx().db, ctx().app.signing.sealer);
   });
 
   it('pauses signing at once when an editor turns it on, and resumes when turned off, auditing both', async () => {
@@ -73,19 +73,19 @@ describeEachDialect('kill switches', (ctx) => {
     expect((await browser.post('/admin/switches', { name: 'countingPaused', state: 'maybe' })).statusCode).toBe(400);
     expect((await browser.post('/admin/switches', { name: ['countingPaused', 'signingPaused'], state: 'on' })).statusCode).toBe(400);
     expect((await browser.post('/admin/switches', { name: 'countingPaused', state: 'on' }, { csrf: false })).statusCode).toBe(403);
-    expect((await ctx().app.deps.switches.get()).countingPaused).toBe(false);
+    expect((await ctx().app.switches.get()).countingPaused).toBe(false);
   });
 
   it('freezes the counts while counting is paused, and catches up when it is turned off', async () => {
     const campaign = await makeCampaign(ctx().db, { status: 'published' });
     const petition = await makePetition(ctx().db, campaign.id);
-    const board = ctx().app.deps.countBoard;
+    const board = ctx().app.countBoard;
     const signAndConfirm = async () => {
       const fields = signFields(ctx().app);
       expect((await new Browser(ctx().app).post(`/c/${campaign.input.slug}/sign`, fields)).statusCode).toBe(303);
       const mail = (await queuedConfirmations(ctx().app, { petitionId: petition.id })).find((m) => m.to === fields['email']);
       await confirmSignature(ctx().db, mail!.confirmToken);
-      await foldCountEvents(ctx().db, ctx().dialect);
+      await foldCountEvents(ctx().database);
       await board.refresh();
     };
     await signAndConfirm();
@@ -111,7 +111,7 @@ describeEachDialect('kill switches', (ctx) => {
     expect(page.body).toContain('Your role can see the switches but not change them.');
     expect(page.body).not.toContain('action="/admin/switches"');
     expect((await browser.post('/admin/switches', { name: 'signingPaused', state: 'on' })).statusCode).toBe(403);
-    expect((await ctx().app.deps.switches.get()).signingPaused).toBe(false);
+    expect((await ctx().app.switches.get()).signingPaused).toBe(false);
     expect((await new Browser(ctx().app).get('/admin/switches')).statusCode).toBe(303);
   });
 });

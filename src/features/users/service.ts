@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.ts';
 import type { Role, User } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { recordAudit } from '../audit/queries.ts';
+import { recordAudit } from '../audit/index.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
 import { findUserByEmail, insertUser, updateUserPassword } from './queries.ts';
 

@@ -1,0 +1,62 @@
+/**
+ * The server engine for scaled mode: a PostgreSQL pool shared by any number of processes. Folding and recounting
+ * take an advisory lock, workers claim jobs with SKIP LOCKED, and processes tell each other of changes with
+ * LISTEN/NOTIFY on a connection of their own.
+ */
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { BatchStatementsFactory, BatchWriter, Database, DatabaseHandle, ListenOptions, Listening } from '../database.ts';
+import type { DB } from '../schema.ts';
+import { NotificationListener } from './postgres-listener.ts';
+
+export function openPostgresDatabase(url: string, poolSize: number): DatabaseHandle {
+  const db = openPool(url, poolSize);
+  return {
+    db,
+    dialect: 'postgres',
+    withLock: (lock, work, options = {}) => {
+      const transaction = options.snapshot ? db.transaction().setIsolationLevel('repeatable read') : db.transaction();
+      return transaction.execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${lock})`.execute(trx);
+        return work(trx);
+      });
+    },
+    skipLocked: (query) => query.forUpdate().skipLocked() as typeof query,
+    notify: async (channel) => {
+      await sql`select pg_notify(${channel}, '')`.execute(db);
+    },
+    listen: (channel, options) => listen(url, channel, options),
+    // COMMIT returns once the commit is durable (synchronous_commit); the wait is on the socket, not the event loop.
+    batchWriter: <S>(factory: BatchStatementsFactory<S>): BatchWriter<S> => ({
+      transaction: async (work) => ({ value: await db.transaction().execute((trx) => work(factory.queries(trx))), durable: Promise.resolve() }),
+    }),
+    close: () => db.destroy(),
+  };
+}
+
+async function listen(url: string, channel: string, options: ListenOptions): Promise<Listening> {
+  const listener = new NotificationListener({ url, channel, ...options });
+  await listener.start();
+  return listener;
+}
+
+// PostgreSQL gives bigints and timestamps back in types the SQLite side cannot match; normalise them here.
+const INT8 = 20;
+const TIMESTAMPTZ = 1184;
+const TIMESTAMP = 1114;
+const DATE = 1082;
+
+function openPool(url: string, max: number): Database {
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8) return (value: string) => Number(value);
+      if (oid === TIMESTAMPTZ || oid === TIMESTAMP) return (value: string) => new Date(value).toISOString();
+      if (oid === DATE) return (value: string) => value;
+      return pg.types.getTypeParser(oid, format);
+    },
+  };
+  const pool = new pg.Pool({ connectionString: url, max, types: types as pg.CustomTypesConfig });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}

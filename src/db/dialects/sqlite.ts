@@ -1,0 +1,51 @@
+/**
+ * The embedded engine: one SQLite file in WAL mode, one process. There is one writer at a time and no other process
+ * to tell about changes, so the cross-process capabilities are the plain transaction, the plain query and nothing.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { BatchStatementsFactory, BatchWriter, DatabaseHandle, EmbeddedSqlite } from '../database.ts';
+import type { DB } from '../schema.ts';
+import { BackgroundCheckpointer } from '../checkpointer.ts';
+import { commitThenFlush, WriteAheadLog } from '../sqlite-batch.ts';
+
+export function openSqliteDatabase(url: string): DatabaseHandle {
+  const sqlite = openSqlite(url);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite.connection }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    sqlite,
+    withLock: (_lock, work) => db.transaction().execute(work),
+    skipLocked: (query) => query,
+    notify: async () => {},
+    listen: async () => ({ stop: async () => {} }),
+    batchWriter: <S>(factory: BatchStatementsFactory<S>): BatchWriter<S> => {
+      // Prepared on first use, when the migrations have made the tables.
+      let statements: S | undefined;
+      return { transaction: (work) => commitThenFlush(db, sqlite, () => work((statements ??= factory.prepared(sqlite.connection)))) };
+    },
+    close: async () => {
+      await sqlite.checkpointer?.close();
+      await db.destroy();
+      sqlite.log.close();
+    },
+  };
+}
+
+function openSqlite(url: string): EmbeddedSqlite {
+  const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  const connection = new SQLite(file);
+  connection.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before we answer 2xx, even across a power cut, not just a killed process.
+  connection.pragma('synchronous = FULL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  if (inMemory) return { connection, log: new WriteAheadLog(undefined) };
+  const absolute = path.resolve(file);
+  return { connection, log: new WriteAheadLog(`${absolute}-wal`), checkpointer: new BackgroundCheckpointer(connection, absolute) };
+}

@@ -1,0 +1,24 @@
+/**
+ * The organisers' area: logging in and out, roles and what each may do, the layout and navigation of every admin
+ * page, the audit log page, and the cleanup of expired sessions.
+ */
+import type { Feature } from '../../feature.ts';
+import { deleteExpiredSessions } from '../../web/session.ts';
+import en from './locales/en.json' with { type: 'json' };
+import ru from './locales/ru.json' with { type: 'json' };
+import { registerAdminRoutes } from './routes.tsx';
+
+export const admin: Feature = {
+  name: 'admin',
+  needs: ['audit', 'users'],
+  locales: { en, ru },
+  register: registerAdminRoutes,
+  tasks: [{ name: 'delete-expired-sessions', everyMs: 15 * 60 * 1000, run: ({ db }) => deleteExpiredSessions(db) }],
+  adminNav: [
+    { href: '/admin', labelKey: 'admin.dashboard' },
+    { href: '/admin/audit', labelKey: 'admin.audit', permission: 'audit:view' },
+  ],
+};
+
+export { can, requirePermission, requireUser, safeNextPath, type Permission } from './auth.ts';
+export { AdminLayout } from './views.tsx';

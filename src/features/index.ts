@@ -1,0 +1,23 @@
+/**
+ * Every feature, in the order they register: a feature comes after the ones it `needs`. Adding a feature is creating
+ * its folder and adding it here (see ARCHITECTURE.md, "How to add a feature").
+ */
+import type { Feature } from '../feature.ts';
+import { addStrings } from '../web/i18n.ts';
+import { admin } from './admin/index.ts';
+import { audit } from './audit/index.ts';
+import { campaigns } from './campaigns/index.ts';
+import { demo } from './demo/index.ts';
+import { health } from './health/index.ts';
+import { keys } from './keys/index.ts';
+import { live } from './live/index.ts';
+import { mailbox } from './mailbox/index.ts';
+import { map } from './map/index.ts';
+import { moderation } from './moderation/index.ts';
+import { petitions } from './petitions/index.ts';
+import { settings } from './settings/index.ts';
+import { users } from './users/index.ts';
+
+export const FEATURES: readonly Feature[] = [health, audit, users, admin, keys, settings, campaigns, petitions, moderation, map, live, mailbox, demo];
+
+for (const feature of FEATURES) if (feature.locales) addStrings(feature.locales);

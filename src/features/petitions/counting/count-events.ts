@@ -1,0 +1,9 @@
+/**
+ * The one way a count moves: a +1 or -1 event appended in the transaction that changes a signature (a confirmation,
+ * a withdrawal, a moderator's restore or set-aside). No request ever updates a counter row; the worker folds events.
+ */
+import type { Database } from '../../../db/database.ts';
+
+export async function appendCountEvent(trx: Database, event: { petitionId: number; country: string; delta: 1 | -1; now: string }): Promise<void> {
+  await trx.insertInto('count_events').values({ petition_id: event.petitionId, country: event.country, delta: event.delta, created_at: event.now }).execute();
+}

@@ -1,0 +1,182 @@
+/**
+ * Taking a signature: reading the form, the anti-abuse checks that cost nothing (honeypot, form stamp, per-client
+ * buckets, disposable domains, the proof-of-work switch), sealing the supporter's details, and handing the row to the
+ * group commit. Suspect signatures are kept, silently, for a moderator to review.
+ */
+import { createRequire } from 'node:module';
+import { AppError, type FieldErrors } from '../../../errors.ts';
+import { pooledRandomBytes } from '../../../crypto/random.ts';
+import { hmacBase64Url, sha256Hex } from '../../../crypto/keys.ts';
+import type { Database } from '../../../db/database.ts';
+import { COUNTRY_CODES } from '../../../web/countries.ts';
+import { parseId, readCheckbox, readText, type FormBody } from '../../../web/form.ts';
+import { checkFormStamp, formStampAgeMs } from '../../../web/form-stamp.ts';
+import type { Locale } from '../../../web/i18n.ts';
+import type { TokenBucketLimiter } from '../../../web/rate-limit.ts';
+import { SHARE_CODE_PATTERN } from '../../campaigns/index.ts';
+import type { SwitchBoard } from '../../settings/index.ts';
+import type { Signing } from '../model.ts';
+import { petitionToSign } from '../service.ts';
+import type { SuspectReason } from '../suspect-reasons.ts';
+import { canonicalEmail, emailDomain, isValidEmail } from './email.ts';
+import { isProofOfWorkValid, MIN_WAIT_WITHOUT_PROOF_MS, type UsedProofs } from './proof-of-work.ts';
+import type { SupporterSealer } from './sealer.ts';
+import type { SignatureWriter, WriteOutcome } from './signature-writer.ts';
+
+const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+// Loaded with require: the list is JSON, and the bundled server cannot carry an import attribute for a package.
+const DISPOSABLE = new Set<string>(createRequire(import.meta.url)('disposable-email-domains') as string[]);
+
+export interface SigningDeps {
+  db: Database;
+  sealer: SupporterSealer;
+  writer: SignatureWriter;
+  switches: SwitchBoard;
+  keys: { pepper: Buffer; formStamp: Buffer; dataKey: Buffer };
+  /** Over this per-client limit a signature is kept but marked suspect. */
+  softLimiter: TokenBucketLimiter;
+  /** Over this one the client is refused for a while (429). */
+  hardLimiter: TokenBucketLimiter;
+  usedProofs: UsedProofs;
+}
+
+export interface SignForm {
+  name: string;
+  email: string;
+  country: string;
+  postcode: string;
+  wantsUpdates: boolean;
+  showName: boolean;
+  ref: string | null;
+  petitionId: number | undefined;
+  /** The hidden field only bots fill in. */
+  honeypotFilled: boolean;
+  stamp: unknown;
+  /** The proof-of-work solution, when that kill switch is on. */
+  proof: unknown;
+}
+
+/** Reads a signing form (or JSON body). Bad fields throw one validation error naming each of them. */
+export function parseSignForm(body: FormBody): SignForm {
+  const errors: FieldErrors = {};
+  const name = readText(body, 'name', { required: true, max: 100 }, errors);
+  const email = readText(body, 'email', { required: true, max: 254 }, errors);
+  if (!errors['email'] && !isValidEmail(email)) errors['email'] = 'petitions.validation.email';
+  const country = readText(body, 'country', { required: true, max: 2 }, errors).toUpperCase();
+  if (!errors['country'] && !COUNTRY_CODES.has(country)) errors['country'] = 'petitions.validation.country';
+  const postcode = readText(body, 'postcode', { max: 20 }, errors);
+  if (!readCheckbox(body, 'consent') || body['consent'] === 'false' || body['consent'] === false) errors['consent'] = 'petitions.validation.consent';
+  const refText = readText(body, 'ref', { max: 32 }, errors);
+  const ref = refText && SHARE_CODE_PATTERN.test(refText) ? refText : null;
+  const petitionText = readText(body, 'petition', { max: 15 }, errors);
+  const petitionId = parseId(petitionText);
+  if (petitionText && petitionId === undefined) errors['petition'] = 'petitions.validation.petition';
+  if (Object.keys(errors).length > 0) throw new AppError('validation_failed', 'Some fields are not valid.', { fields: errors });
+  const honeypot = body['website'];
+  return {
+    name,
+    email,
+    country,
+    postcode,
+    wantsUpdates: isTruthy(body['updates']),
+    showName: isTruthy(body['show_name']),
+    ref,
+    petitionId,
+    honeypotFilled: typeof honeypot === 'string' ? honeypot !== '' : honeypot !== undefined && honeypot !== null,
+    stamp: body['ts'],
+    proof: body['pow'],
+  };
+}
+
+function isTruthy(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value !== '' && value !== 'false' && value !== '0');
+}
+
+export function dedupKey(pepper: Buffer, petitionId: number, email: string): string {
+  return hmacBase64Url(pepper, `${petitionId}:${canonicalEmail(email)}`);
+}
+
+function firstName(name: string): string {
+  return (name.split(/\s+/)[0] ?? '').slice(0, 40);
+}
+
+function suspicion(deps: SigningDeps, form: SignForm, clientKey: string): SuspectReason | null {
+  if (!deps.softLimiter.take(clientKey)) return 'rate';
+  const stamp = checkFormStamp(deps.keys.formStamp, form.stamp);
+  if (stamp !== 'ok') return `stamp:${stamp}`;
+  if (DISPOSABLE.has(emailDomain(form.email))) return 'disposable-domain';
+  return null;
+}
+
+export type SignOutcome = WriteOutcome | 'ignored';
+
+/**
+ * With the proof-of-work switch on: a solved puzzle passes (once per stamp). A form sent without one (JavaScript
+ * off) passes only after a person-like wait, and is then marked for review; sooner, the form comes back asking to
+ * wait. Returns whether the proof is missing.
+ */
+function hasFreshProof(deps: SigningDeps, form: SignForm): boolean {
+  const age = formStampAgeMs(deps.keys.formStamp, form.stamp);
+  if (age !== undefined && isProofOfWorkValid(form.stamp, form.proof) && deps.usedProofs.use(String(form.stamp))) return true;
+  if (age !== undefined && age >= MIN_WAIT_WITHOUT_PROOF_MS) return false;
+  throw new AppError('validation_failed', 'Please wait 20 seconds, then send the form again.', { fields: { pow: 'petitions.validation.pow' } });
+}
+
+/**
+ * Takes one signature. Resolves only after it is committed with its confirmation mail queued. The outcome is never
+ * shown to the signer as such: "check your email" is the answer whether the address is new or had signed before,
+ * so the form cannot be used to test who signed.
+ */
+export async function signPetition(deps: SigningDeps, options: { campaignId: number; form: SignForm; clientKey: string; locale: Locale; campaignSlug: string }): Promise<SignOutcome> {
+  const { form, clientKey } = options;
+  if (!deps.hardLimiter.take(clientKey)) throw new AppError('rate_limited', 'Too many signatures from this connection. Please wait a minute.');
+  const switches = await deps.switches.get();
+  if (switches.signingPaused) throw new AppError('unavailable', 'Signing is paused for a moment. Please try again later.', { messageKey: 'petitions.errors.paused' });
+  const petition = await petitionToSign(deps.db, options.campaignId, form.petitionId);
+  // A bot that filled the invisible field is told "thank you" and nothing is stored or mailed.
+  if (form.honeypotFilled) return 'ignored';
+  const proofMissing = switches.requireProofOfWork && !hasFreshProof(deps, form);
+
+  const signing: Signing = {
+    petitionId: petition.id,
+    name: form.name,
+    email: form.email,
+    postcode: form.postcode,
+    country: form.country,
+    wantsUpdates: form.wantsUpdates,
+    showName: form.showName,
+    ref: form.ref,
+    locale: options.locale,
+    suspectReason: proofMissing ? 'no-proof-of-work' : suspicion(deps, form, clientKey),
+  };
+  const sealed = await deps.sealer.seal(petition.id, { name: signing.name, email: signing.email, postcode: signing.postcode });
+  const secrets = pooledRandomBytes(64);
+  const confirmSecret = secrets.subarray(0, 32).toString('base64url');
+  const withdrawSecret = secrets.subarray(32).toString('base64url');
+  const now = new Date();
+  const mail = { to: signing.email, name: firstName(signing.name), locale: signing.locale, campaignSlug: options.campaignSlug, petitionId: petition.id };
+  return deps.writer.submit({
+    window: sealed.window,
+    mail: (signatureId) => ({ ...mail, confirmToken: `${signatureId}.${confirmSecret}`, withdrawToken: `${signatureId}.${withdrawSecret}` }),
+    row: {
+      petition_id: petition.id,
+      dedup_key: dedupKey(deps.keys.pepper, petition.id, signing.email),
+      window_id: sealed.window.id,
+      sealed: sealed.sealed,
+      country: signing.country,
+      status: 'pending',
+      suspect: signing.suspectReason ? 1 : 0,
+      suspect_reason: signing.suspectReason,
+      public_name: signing.showName ? firstName(signing.name) : null,
+      wants_updates: signing.wantsUpdates ? 1 : 0,
+      ref: signing.ref,
+      confirm_token_hash: sha256Hex(confirmSecret),
+      withdraw_token_hash: sha256Hex(withdrawSecret),
+      token_expires_at: new Date(now.getTime() + CONFIRM_TOKEN_TTL_MS).toISOString(),
+      last_mailed_at: now.toISOString(),
+      created_at: now.toISOString(),
+      confirmed_at: null,
+      withdrawn_at: null,
+    },
+  });
+}
