@@ -86,17 +86,23 @@ describe('progress bar', () => {
   it('draws count/total, percentage and rate on a terminal', () => {
     const written: string[] = [];
     let now = 0;
-    const bar = new ProgressBar({ isTTY: true, columns: 100, write: (s) => (written.push(s), true) }, 'Exporting', () => now);
+    const bar = new ProgressBar({ isTTY: true, columns: 100, write: (s) => {
+        written.push(s);
+        return true;
+      } }, 'Exporting', () => now);
     now = 2000;
     bar.update(1250, 2500);
-    expect(written.join('')).toMatch(/^\r\x1b\[2KExporting \[#+-+\] 1,250\/2,500  50% 625\/s$/);
+    expect(written.join('')).toMatch(/^\r\x1b\[2KExporting \[#+-+\] 1,250\/2,500 {2}50% 625\/s$/);
     bar.finish(['Done.']);
     expect(written.join('')).toContain('\nDone.\n');
   });
 
   it('writes nothing but the summary when the stream is not a terminal', () => {
     const written: string[] = [];
-    const bar = new ProgressBar({ isTTY: false, write: (s) => (written.push(s), true) }, 'Exporting');
+    const bar = new ProgressBar({ isTTY: false, write: (s) => {
+        written.push(s);
+        return true;
+      } }, 'Exporting');
     bar.update(1, 2);
     bar.update(2, 2);
     bar.finish(['Exported 2 of 2.']);

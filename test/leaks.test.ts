@@ -16,7 +16,7 @@ import { CSRF_COOKIE, CSRF_FIELD } from '../src/web/csrf.ts';
 import { SESSION_COOKIE } from '../src/web/session.ts';
 import { availableDialects, describeEachDialect, startTestApp, type TestContext } from './helpers/app.ts';
 import { dumpStorage } from './helpers/database-dump.ts';
-import { campaignFormFields, campaignInput, loggedIn, makeUser } from './helpers/factories.ts';
+import { campaignFormFields, campaignInput, makeUser } from './helpers/factories.ts';
 import { Browser } from './helpers/http.ts';
 
 /** Fields a log line may have at all (src/log.ts); `err` is itself an object of type, code, message and stack. */

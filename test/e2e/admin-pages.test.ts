@@ -5,16 +5,15 @@
  *
  * Set up as test/e2e/journey.test.ts: skipped, loudly, where Chromium is absent (REQUIRE_BROWSER=1 makes that a failure).
  */
-import path from 'node:path';
-import { type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type RunningServer } from '../../src/main.ts';
+import type { RunningServer } from '../../src/main.ts';
 import type { Config } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createMailer } from '../../src/jobs/mailer.ts';
 import { findCampaignBySlug } from '../../src/features/campaigns/queries.ts';
 import { listPetitionsOfCampaign } from '../../src/features/petitions/queries.ts';
-import { type FreshDatabase } from '../helpers/app.ts';
+import type { FreshDatabase } from '../helpers/app.ts';
 import { makeUser } from '../helpers/factories.ts';
 import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser } from './browser.ts';
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { campaignFormFields } from '../../../test/helpers/factories.ts';
-import { AppError, isAppError } from '../../errors.ts';
+import { type AppError, isAppError } from '../../errors.ts';
 import { asFormBody } from '../../web/form.ts';
 import { LOCALES, type Locale } from '../../web/i18n.ts';
 import en from '../../web/locales/en.json' with { type: 'json' };

@@ -4,7 +4,7 @@
  * file (never a link): no name from a request ever reaches the file system otherwise.
  */
 import { constants } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../errors.ts';
 import { parseMail, parseMailHeaders, type MailSummaryHeaders, type ParsedMail } from './eml.ts';
@@ -38,7 +38,7 @@ async function mailFileNames(folder: string): Promise<string[]> {
 
 /** Opens a regular file without following a link, and reads up to `limit` bytes of it. */
 async function readRegularFile(file: string, limit: number): Promise<{ bytes: Buffer; size: number } | undefined> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (error) {

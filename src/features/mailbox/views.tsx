@@ -39,7 +39,7 @@ export function linkifyOwnLinks(text: string, publicUrl: string): ComponentChild
 }
 
 function MailDate({ ctx, date }: { ctx: PageContext; date: string | null }) {
-  return date ? <time dateTime={date}>{formatDate(ctx.locale, date, { dateStyle: 'medium', timeStyle: 'medium' })}</time> : <>{ctx.t('mailbox.noDate')}</>;
+  return date ? <time dateTime={date}>{formatDate(ctx.locale, date, { dateStyle: 'medium', timeStyle: 'medium' })}</time> : ctx.t('mailbox.noDate');
 }
 
 export function MailboxPage({ ctx, smtp, folder, messages, total }: { ctx: PageContext; smtp: boolean; folder: string; messages: MailSummary[]; total: number }) {

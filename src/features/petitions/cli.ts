@@ -16,7 +16,7 @@ function parseExportStatus(value: string): ExportStatus {
   throw new InvalidArgumentError(`Status must be one of ${EXPORT_STATUSES.join(', ')}.`);
 }
 
-export function addPetitionCommands(program: Command, cli: CliContext): void {
+export function addPetitionCommands(_program: Command, cli: CliContext): void {
   cli
     .group('export', 'export data, decrypted on this machine with the organisation’s secret key file')
     .command('signatures')

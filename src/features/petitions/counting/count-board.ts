@@ -48,7 +48,7 @@ export class CountBoard {
    * missed a commit the caller knows of); the calls in between share that one.
    */
   refresh(): Promise<void> {
-    if (this.refreshing) {
+    if (this.refreshing !== undefined) {
       this.queued ??= this.refreshing.catch(() => undefined).then(() => {
         this.queued = undefined;
         return this.refresh();

@@ -48,7 +48,7 @@ export class SignatureWriter {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled || this.flushing !== undefined) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -71,7 +71,7 @@ export class SignatureWriter {
       this.rememberPersisted(batch);
       durable.then(
         () => {
-          batch.forEach((waiting, i) => waiting.resolve(outcomes[i]!));
+          for (const [i, waiting] of batch.entries()) waiting.resolve(outcomes[i]!);
           if (outcomes.some((o) => o !== 'already-signed')) this.onMailQueued();
         },
         (error: unknown) => this.rejectAll(batch, error),
