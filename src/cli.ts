@@ -54,7 +54,10 @@ program
     if (server.address) process.stdout.write(`Outcry is serving at ${config.publicUrl} (listening on ${server.address})\n`);
     const stop = (signal: string) => {
       process.stdout.write(`\n${signal}: stopping…\n`);
-      server.stop().then(() => process.exit(0), () => process.exit(1));
+      server.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

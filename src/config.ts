@@ -134,7 +134,10 @@ function parseSmtpUrl(value: string | undefined, problems: string[]): string | n
 
 function parseTrustProxy(value: string | undefined, problems: string[]): string[] {
   if (value === undefined) return [];
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const ipLike = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/;
   for (const entry of entries) {
     if (!ipLike.test(entry)) {

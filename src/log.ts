@@ -7,8 +7,24 @@ import pino, { type Logger } from 'pino';
 import type { LogLevel } from './config.ts';
 
 const ALLOWED_FIELDS = new Set([
-  'level', 'time', 'msg', 'reqId', 'method', 'route', 'status', 'ms', 'err',
-  'event', 'count', 'dialect', 'migration', 'job', 'port', 'role', 'version', 'durationMs',
+  'level',
+  'time',
+  'msg',
+  'reqId',
+  'method',
+  'route',
+  'status',
+  'ms',
+  'err',
+  'event',
+  'count',
+  'dialect',
+  'migration',
+  'job',
+  'port',
+  'role',
+  'version',
+  'durationMs',
 ]);
 
 export type { Logger };
@@ -46,7 +62,10 @@ export function serializeError(error: unknown): Record<string, unknown> {
   const stack = error.stack ?? '';
   const header = String(error);
   const afterMessage = stack.startsWith(header) ? stack.slice(header.length) : stack.split('\n').slice(header.split('\n').length).join('\n');
-  const frames = afterMessage.split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 12);
+  const frames = afterMessage
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .slice(0, 12);
   return {
     type: error.name,
     code: (error as { code?: unknown }).code,

@@ -30,7 +30,8 @@ export async function startOutcry(options: { config: Config; role: Role; logger?
   const database = openDatabase({ url: config.databaseUrl });
   const applied = await migrateToLatest(database.db);
   for (const migration of applied) logger.info({ migration }, 'migration applied');
-  if (config.loadDemo && (await loadDemoIfEmpty(database.db, { dataDir: config.dataDir, features: FEATURES }))) logger.info({ event: 'demo-loaded' }, 'demo campaign loaded');
+  if (config.loadDemo && (await loadDemoIfEmpty(database.db, { dataDir: config.dataDir, features: FEATURES })))
+    logger.info({ event: 'demo-loaded' }, 'demo campaign loaded');
 
   let app: FastifyInstance | undefined;
   let address: string | undefined;
@@ -40,7 +41,8 @@ export async function startOutcry(options: { config: Config; role: Role; logger?
     address = await app.listen({ port: config.port, host: config.host });
     logger.info({ port: config.port, role, dialect: database.dialect, durationMs: Date.now() - startedAt }, 'outcry is serving');
   }
-  if (role === 'worker' || role === 'all') worker = startWorker({ database, logger, config, dataKey: deriveKey(config.secretKey, 'data-key'), ...workOf(FEATURES) });
+  if (role === 'worker' || role === 'all')
+    worker = startWorker({ database, logger, config, dataKey: deriveKey(config.secretKey, 'data-key'), ...workOf(FEATURES) });
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= shutdown({ app, worker, database }));

@@ -41,19 +41,42 @@ async function withDemo(ctx: TestContext): Promise<{ campaignId: number; petitio
 }
 
 /** Signatures as the signing path leaves them, written directly: the review pages only read these columns. */
-async function addSignatures(db: Database, petitionId: number, rows: { suspect: string | null; status: 'pending' | 'confirmed'; country: string }[]): Promise<void> {
+async function addSignatures(
+  db: Database,
+  petitionId: number,
+  rows: { suspect: string | null; status: 'pending' | 'confirmed'; country: string }[],
+): Promise<void> {
   const now = new Date().toISOString();
   const windowId = `html-${uniqueSuffix()}`;
   await db.insertInto('sealing_windows').values({ id: windowId, key_id: 'k', enc: 'e', created_at: now }).execute();
-  await db.insertInto('signatures').values(rows.map((row, i) => ({
-    petition_id: petitionId, dedup_key: `${windowId}-${i}`, window_id: windowId, sealed: Buffer.from('sealed'), country: row.country, status: row.status,
-    suspect: row.suspect ? (1 as const) : (0 as const), suspect_reason: row.suspect, public_name: null, wants_updates: 0 as const, ref: null,
-    confirm_token_hash: null, withdraw_token_hash: `${windowId}-${i}`, token_expires_at: now, last_mailed_at: now, created_at: now,
-    confirmed_at: row.status === 'confirmed' ? now : null, withdrawn_at: null,
-  }))).execute();
+  await db
+    .insertInto('signatures')
+    .values(
+      rows.map((row, i) => ({
+        petition_id: petitionId,
+        dedup_key: `${windowId}-${i}`,
+        window_id: windowId,
+        sealed: Buffer.from('sealed'),
+        country: row.country,
+        status: row.status,
+        suspect: row.suspect ? (1 as const) : (0 as const),
+        suspect_reason: row.suspect,
+        public_name: null,
+        wants_updates: 0 as const,
+        ref: null,
+        confirm_token_hash: null,
+        withdraw_token_hash: `${windowId}-${i}`,
+        token_expires_at: now,
+        last_mailed_at: now,
+        created_at: now,
+        confirmed_at: row.status === 'confirmed' ? now : null,
+        withdrawn_at: null,
+      })),
+    )
+    .execute();
 }
 
-describeEachDialect('HTML validity of the organisers\' petition, switch and mailbox pages', (ctx) => {
+describeEachDialect("HTML validity of the organisers' petition, switch and mailbox pages", (ctx) => {
   it('dashboard with the demo-key warning', async () => {
     await withDemo(ctx());
     const { browser } = await loggedIn(ctx().app, ctx().db, 'owner');
@@ -75,7 +98,12 @@ describeEachDialect('HTML validity of the organisers\' petition, switch and mail
     const { browser } = await loggedIn(ctx().app, ctx().db, 'editor');
     await expectValidInBothLanguages(browser, 'new petition', `/admin/campaigns/${campaignId}/petitions/new`);
     for (const lang of LANGS) {
-      const response = await browser.post(withLang(`/admin/campaigns/${campaignId}/petitions/new`, lang), { goal: 'lots', milestones: '3, 2, 1', title_en: '', title_ru: 'Только заголовок' });
+      const response = await browser.post(withLang(`/admin/campaigns/${campaignId}/petitions/new`, lang), {
+        goal: 'lots',
+        milestones: '3, 2, 1',
+        title_en: '',
+        title_ru: 'Только заголовок',
+      });
       expect(response.body).toContain('class="error-summary"');
       await expectValidHtml(`new petition with errors (${lang})`, response, 400);
     }
@@ -90,9 +118,15 @@ describeEachDialect('HTML validity of the organisers\' petition, switch and mail
       expect(response.body).toContain('id="confirm_close-error"');
       await expectValidHtml(`petition close unconfirmed (${lang})`, response, 400);
     }
-    const closed = await createPetition(ctx().db, { userId: null, campaignId, input: { goal: 10, milestones: [5], texts: { en: { title: 'Closed one', target: 'Them', bodyMd: 'Text' } } } });
+    const closed = await createPetition(ctx().db, {
+      userId: null,
+      campaignId,
+      input: { goal: 10, milestones: [5], texts: { en: { title: 'Closed one', target: 'Them', bodyMd: 'Text' } } },
+    });
     await setPetitionOpen(ctx().db, { userId: null, id: closed, open: false });
-    await expectValidInBothLanguages(browser, 'closed petition', `/admin/petitions/${closed}?done=closed`, (body) => expect(body).toContain('name="status" value="open"'));
+    await expectValidInBothLanguages(browser, 'closed petition', `/admin/petitions/${closed}?done=closed`, (body) =>
+      expect(body).toContain('name="status" value="open"'),
+    );
     const { browser: moderator } = await loggedIn(ctx().app, ctx().db, 'moderator');
     await expectValidInBothLanguages(moderator, 'petition (moderator)', `/admin/petitions/${petitionId}`);
   });
@@ -106,10 +140,18 @@ describeEachDialect('HTML validity of the organisers\' petition, switch and mail
       { suspect: null, status: 'confirmed', country: 'GB' },
     ]);
     const { browser } = await loggedIn(ctx().app, ctx().db, 'moderator');
-    await expectValidInBothLanguages(browser, 'suspects', `/admin/petitions/${petitionId}/suspects?done=restored`, (body) => expect(body).toContain('?before='));
+    await expectValidInBothLanguages(browser, 'suspects', `/admin/petitions/${petitionId}/suspects?done=restored`, (body) =>
+      expect(body).toContain('?before='),
+    );
     await expectValidInBothLanguages(browser, 'suspects (older page)', `/admin/petitions/${petitionId}/suspects?before=3`);
-    await expectValidInBothLanguages(browser, 'all signatures', `/admin/petitions/${petitionId}/signatures?done=marked`, (body) => expect(body).toContain('/suspect"'));
-    const other = await createPetition(ctx().db, { userId: null, campaignId, input: { goal: 10, milestones: [], texts: { en: { title: 'Quiet', target: 'Them', bodyMd: 'Text' } } } });
+    await expectValidInBothLanguages(browser, 'all signatures', `/admin/petitions/${petitionId}/signatures?done=marked`, (body) =>
+      expect(body).toContain('/suspect"'),
+    );
+    const other = await createPetition(ctx().db, {
+      userId: null,
+      campaignId,
+      input: { goal: 10, milestones: [], texts: { en: { title: 'Quiet', target: 'Them', bodyMd: 'Text' } } },
+    });
     await expectValidInBothLanguages(browser, 'suspects (empty)', `/admin/petitions/${other}/suspects`);
     await expectValidInBothLanguages(browser, 'all signatures (empty)', `/admin/petitions/${other}/signatures`);
   });
@@ -128,7 +170,11 @@ describeEachDialect('HTML validity of the organisers\' petition, switch and mail
     const { browser } = await loggedIn(ctx().app, ctx().db, 'owner');
     await expectValidInBothLanguages(browser, 'mailbox (empty)', '/admin/mail');
     const mailer = createMailer(ctx().config);
-    await mailer.send({ to: 'anna@example.org', subject: 'Подтвердите подпись <b>', text: 'Confirm: http://outcry.test/confirm/abc\n<a href="x">not a link</a> https://elsewhere.example/\n' });
+    await mailer.send({
+      to: 'anna@example.org',
+      subject: 'Подтвердите подпись <b>',
+      text: 'Confirm: http://outcry.test/confirm/abc\n<a href="x">not a link</a> https://elsewhere.example/\n',
+    });
     await mailer.send({ to: 'boris@example.org', subject: '', text: '' });
     mailer.close();
     await expectValidInBothLanguages(browser, 'mailbox', '/admin/mail');

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFreshDatabase, type FreshDatabase } from './helpers/app.ts';
 import { BIN, runCli as run } from './helpers/cli.ts';
 
-
 /** Starts `outcry start`, waits until it serves, and returns its address and a way to stop it with SIGTERM. */
 function start(env: Record<string, string>): Promise<{ url: string; stop(): Promise<number | null>; output(): string }> {
   return new Promise((resolve, reject) => {
@@ -21,13 +20,20 @@ function start(env: Record<string, string>): Promise<{ url: string; stop(): Prom
         resolve({
           url: match[1]!,
           output: () => output,
-          stop: () => new Promise((done) => { child.once('close', done); child.kill('SIGTERM'); }),
+          stop: () =>
+            new Promise((done) => {
+              child.once('close', done);
+              child.kill('SIGTERM');
+            }),
         });
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('close', (code) => { clearTimeout(timer); reject(new Error(`outcry start exited with ${code}:\n${output}`)); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`outcry start exited with ${code}:\n${output}`));
+    });
   });
 }
 

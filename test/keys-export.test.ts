@@ -20,7 +20,6 @@ import { makeCampaign, uniqueSuffix } from './helpers/factories.ts';
 import { pressLink, signViaApi, type Signer } from './helpers/signing.ts';
 import { runCli as run } from './helpers/cli.ts';
 
-
 /** RFC 4180, as a spreadsheet reads it: quoted fields may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
@@ -65,7 +64,9 @@ function csvRecords(text: string): Row[] {
  * and the next CLI process, believing itself the last connection, would checkpoint and delete the WAL under the app.
  */
 function bytesUnder(dir: string): Buffer {
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => path.join(dir, name)).filter((file) => statSync(file).isFile());
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => path.join(dir, name))
+    .filter((file) => statSync(file).isFile());
   return execFileSync('cat', files, { maxBuffer: 256 * 1024 * 1024 });
 }
 
@@ -76,7 +77,8 @@ describe('CSV cells', () => {
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('two\nlines')).toBe('"two\nlines"');
     expect(csvCell('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
-    for (const lead of ['=', '+', '-', '@', '\t', '\r']) expect(csvCell(`${lead}1+2`).startsWith(`'${lead}`) || csvCell(`${lead}1+2`).startsWith(`"'${lead}`)).toBe(true);
+    for (const lead of ['=', '+', '-', '@', '\t', '\r'])
+      expect(csvCell(`${lead}1+2`).startsWith(`'${lead}`) || csvCell(`${lead}1+2`).startsWith(`"'${lead}`)).toBe(true);
     expect(csvCell('Мария')).toBe('Мария');
     expect(csvRow(['a', 'b,c', ''])).toBe('a,"b,c",\r\n');
   });
@@ -86,10 +88,18 @@ describe('progress bar', () => {
   it('draws count/total, percentage and rate on a terminal', () => {
     const written: string[] = [];
     let now = 0;
-    const bar = new ProgressBar({ isTTY: true, columns: 100, write: (s) => {
-        written.push(s);
-        return true;
-      } }, 'Exporting', () => now);
+    const bar = new ProgressBar(
+      {
+        isTTY: true,
+        columns: 100,
+        write: (s) => {
+          written.push(s);
+          return true;
+        },
+      },
+      'Exporting',
+      () => now,
+    );
     now = 2000;
     bar.update(1250, 2500);
     expect(written.join('')).toMatch(/^\r\x1b\[2KExporting \[#+-+\] 1,250\/2,500 {2}50% 625\/s$/);
@@ -99,10 +109,16 @@ describe('progress bar', () => {
 
   it('writes nothing but the summary when the stream is not a terminal', () => {
     const written: string[] = [];
-    const bar = new ProgressBar({ isTTY: false, write: (s) => {
-        written.push(s);
-        return true;
-      } }, 'Exporting');
+    const bar = new ProgressBar(
+      {
+        isTTY: false,
+        write: (s) => {
+          written.push(s);
+          return true;
+        },
+      },
+      'Exporting',
+    );
     bar.update(1, 2);
     bar.update(2, 2);
     bar.finish(['Exported 2 of 2.']);
@@ -212,14 +228,18 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       // Standard error holds only the summary: no progress bar when it is not a terminal.
       expect(result.stderr).toBe(`Exported 4 of 4 signatures of petition #${petitionId} to standard output.\n`);
       const rows = csvRecords(result.stdout);
-      expect(rows.map((r) => r.name)).toEqual([
-        PEOPLE['comma']!.name,
-        PEOPLE['quotes']!.name,
-        PEOPLE['cyrillic']!.name,
-        `'${PEOPLE['formula']!.name}`,
-      ]);
+      expect(rows.map((r) => r.name)).toEqual([PEOPLE['comma']!.name, PEOPLE['quotes']!.name, PEOPLE['cyrillic']!.name, `'${PEOPLE['formula']!.name}`]);
       const [comma, quotes, cyrillic, formula] = rows as [Row, Row, Row, Row];
-      expect(comma).toMatchObject({ status: 'confirmed', country: 'GB', email: PEOPLE['comma']!.email, postcode: 'SW1A 1AA', wants_updates: 'yes', ref: 'share42', suspect: 'no', suspect_reason: '' });
+      expect(comma).toMatchObject({
+        status: 'confirmed',
+        country: 'GB',
+        email: PEOPLE['comma']!.email,
+        postcode: 'SW1A 1AA',
+        wants_updates: 'yes',
+        ref: 'share42',
+        suspect: 'no',
+        suspect_reason: '',
+      });
       expect(comma.confirmed_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
       expect(comma.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
       expect(quotes).toMatchObject({ country: 'RU', postcode: '', wants_updates: 'no', ref: '' });
@@ -301,7 +321,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(withFirst.code).toBe(3);
       expect(csvRecords(withFirst.stdout)).toHaveLength(4);
       expect(withFirst.stderr).toContain('Exported 4 of 5 signatures');
-      expect(withFirst.stderr).toContain(`Not exported: 1 signature sealed to another key, ${second.keyId}. Export again with the key file of key ${second.keyId}.`);
+      expect(withFirst.stderr).toContain(
+        `Not exported: 1 signature sealed to another key, ${second.keyId}. Export again with the key file of key ${second.keyId}.`,
+      );
 
       const withSecond = await run(['export', 'signatures', '--petition', String(petitionId), '--key', secondFile], env);
       expect(withSecond.code).toBe(3);
@@ -327,7 +349,15 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     it('reads in pages: the same rows whatever the page size', async () => {
       const all: string[] = [];
-      const summary = await exportSignatures({ db: ctx.db, petitionId, key, status: 'all', includeSuspect: true, pageSize: 2, write: async (chunk) => void all.push(chunk) });
+      const summary = await exportSignatures({
+        db: ctx.db,
+        petitionId,
+        key,
+        status: 'all',
+        includeSuspect: true,
+        pageSize: 2,
+        write: async (chunk) => void all.push(chunk),
+      });
       expect(summary).toMatchObject({ total: 8, written: 7, withdrawn: 1, failed: 0 });
       const rows = csvRecords(all.join(''));
       expect(rows).toHaveLength(7);
@@ -358,7 +388,10 @@ async function bulkSignatures(db: Database, key: OrganisationKeyPair, count: num
   const CHUNK = 250;
   for (let start = 0; start < count; start += WINDOW) {
     const window = await openSealingWindow(key.publicKey);
-    await db.insertInto('sealing_windows').values({ id: window.id, key_id: window.keyId, enc: window.enc.toString('base64url'), created_at: now }).execute();
+    await db
+      .insertInto('sealing_windows')
+      .values({ id: window.id, key_id: window.keyId, enc: window.enc.toString('base64url'), created_at: now })
+      .execute();
     for (let chunkStart = start; chunkStart < Math.min(start + WINDOW, count); chunkStart += CHUNK) {
       const rows = [];
       for (let i = chunkStart; i < Math.min(chunkStart + CHUNK, start + WINDOW, count); i += 1) {

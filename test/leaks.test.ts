@@ -20,7 +20,26 @@ import { campaignFormFields, campaignInput, makeUser } from './helpers/factories
 import { Browser } from './helpers/http.ts';
 
 /** Fields a log line may have at all (src/log.ts); `err` is itself an object of type, code, message and stack. */
-const LOG_FIELDS = new Set(['level', 'time', 'msg', 'reqId', 'method', 'route', 'status', 'ms', 'err', 'event', 'count', 'dialect', 'migration', 'job', 'port', 'role', 'version', 'durationMs']);
+const LOG_FIELDS = new Set([
+  'level',
+  'time',
+  'msg',
+  'reqId',
+  'method',
+  'route',
+  'status',
+  'ms',
+  'err',
+  'event',
+  'count',
+  'dialect',
+  'migration',
+  'job',
+  'port',
+  'role',
+  'version',
+  'durationMs',
+]);
 const IP_ADDRESSES = ['203.0.113.77', '198.51.100.23', '2001:db8::77', '2001:db8:0:0:0:0:0:77'];
 const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
 const IPV4_PATTERN = /\b\d{1,3}(?:\.\d{1,3}){3}\b/;
@@ -60,7 +79,11 @@ function leaksIn(haystack: string, planted: readonly string[]): string[] {
 }
 
 function parseLogLines(logs: readonly string[]): Record<string, unknown>[] {
-  return logs.join('').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return logs
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** What every log line must look like, whatever was planted. */
@@ -81,7 +104,9 @@ function expectCleanLogs(logs: readonly string[], planted: readonly string[]): R
 }
 
 function cookieHeader(cookies: Record<string, string>): string {
-  return Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ');
+  return Object.entries(cookies)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
 }
 
 function formBody(fields: Record<string, string | string[] | undefined>): string {
@@ -150,7 +175,9 @@ describeEachDialect('no personal data in logs or in the clear in the database', 
     expect((await send(app, { method: 'GET', url: `/c/${'a'.repeat(200)}${q()}`, headers: hostileHeaders() })).statusCode).toBe(400);
     expect((await send(app, { method: 'GET', url: `/share/mastodon?instance=${q()}&text=${q()}`, headers: hostileHeaders() })).statusCode).toBe(400);
     expect((await send(app, { method: 'GET', url: `/share/mastodon?instance=mastodon.social&text=${q()}`, headers: hostileHeaders() })).statusCode).toBe(303);
-    expect((await send(app, { method: 'GET', url: `/admin/login?next=${encodeURIComponent(`/admin/${q()}`)}&lang=${q()}`, headers: hostileHeaders() })).statusCode).toBe(200);
+    expect(
+      (await send(app, { method: 'GET', url: `/admin/login?next=${encodeURIComponent(`/admin/${q()}`)}&lang=${q()}`, headers: hostileHeaders() })).statusCode,
+    ).toBe(200);
     expect((await send(app, { method: 'GET', url: `/admin?done=${q()}&q=${q()}`, headers: hostileHeaders() })).statusCode).toBe(303);
     expect((await send(app, { method: 'GET', url: `/healthz?q=${q()}`, headers: hostileHeaders() })).statusCode).toBe(200);
 
@@ -209,16 +236,74 @@ describeEachDialect('no personal data in logs or in the clear in the database', 
     markers.add(String(input.goal));
     markers.add(input.startDate);
     const form = (fields: Record<string, string | string[] | undefined>) => formBody({ [CSRF_FIELD]: csrf, ...fields });
-    const created = await send(app, { method: 'POST', url: `/admin/campaigns?q=${q()}`, headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }), payload: form(campaignFormFields(input)) });
+    const created = await send(app, {
+      method: 'POST',
+      url: `/admin/campaigns?q=${q()}`,
+      headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }),
+      payload: form(campaignFormFields(input)),
+    });
     expect(created.statusCode).toBe(303);
     const id = Number(/\/admin\/campaigns\/(\d+)/.exec(String(created.headers.location))![1]);
-    const invalid = { ...campaignFormFields(input), slug: `${markers.make('BADSLUG')} !`, hashtag: `${markers.make('badtag')} #`, goal: markers.make('goal'), start_date: markers.make('date'), locales: markers.make('locale'), title_en: `${markers.make('ctl')}\u0000` };
-    expect((await send(app, { method: 'POST', url: '/admin/campaigns', headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }), payload: form(invalid) })).statusCode).toBe(400);
+    const invalid = {
+      ...campaignFormFields(input),
+      slug: `${markers.make('BADSLUG')} !`,
+      hashtag: `${markers.make('badtag')} #`,
+      goal: markers.make('goal'),
+      start_date: markers.make('date'),
+      locales: markers.make('locale'),
+      title_en: `${markers.make('ctl')}\u0000`,
+    };
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: '/admin/campaigns',
+          headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }),
+          payload: form(invalid),
+        })
+      ).statusCode,
+    ).toBe(400);
     const edited = { ...campaignFormFields(input), title_en: markers.make('edited'), story_en: markers.make('editedstory') };
-    expect((await send(app, { method: 'POST', url: `/admin/campaigns/${id}`, headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }), payload: form(edited) })).statusCode).toBe(303);
-    expect((await send(app, { method: 'POST', url: `/admin/campaigns/${id}`, headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }), payload: form(invalid) })).statusCode).toBe(400);
-    expect((await send(app, { method: 'POST', url: `/admin/campaigns/${id}/status`, headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }), payload: form({ status: markers.make('status') }) })).statusCode).toBe(400);
-    expect((await send(app, { method: 'POST', url: `/admin/campaigns/${id}/status`, headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }), payload: form({ status: 'published' }) })).statusCode).toBe(303);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: `/admin/campaigns/${id}`,
+          headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }),
+          payload: form(edited),
+        })
+      ).statusCode,
+    ).toBe(303);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: `/admin/campaigns/${id}`,
+          headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }),
+          payload: form(invalid),
+        })
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: `/admin/campaigns/${id}/status`,
+          headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }),
+          payload: form({ status: markers.make('status') }),
+        })
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: `/admin/campaigns/${id}/status`,
+          headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }),
+          payload: form({ status: 'published' }),
+        })
+      ).statusCode,
+    ).toBe(303);
     expect((await send(app, { method: 'GET', url: `/admin/campaigns/${q()}`, headers: asOrganiser() })).statusCode).toBe(404);
     expect((await send(app, { method: 'GET', url: `/admin/campaigns/${id}?done=${q()}`, headers: asOrganiser() })).statusCode).toBe(200);
     expect((await send(app, { method: 'GET', url: `/admin/audit?before=${q()}`, headers: asOrganiser() })).statusCode).toBe(200);
@@ -227,18 +312,81 @@ describeEachDialect('no personal data in logs or in the clear in the database', 
     // Refusals of every kind, each carrying data.
     const fields = form(campaignFormFields(campaignInput({ slug: markers.make('slug', 'slug') })));
     // 403: no CSRF token (and a forged one).
-    expect((await send(app, { method: 'POST', url: '/admin/campaigns', headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }), payload: fields.replace(`${CSRF_FIELD}=${csrf}`, `${CSRF_FIELD}=${markers.make('forged')}`) })).statusCode).toBe(403);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: '/admin/campaigns',
+          headers: asOrganiser({ 'content-type': 'application/x-www-form-urlencoded' }),
+          payload: fields.replace(`${CSRF_FIELD}=${csrf}`, `${CSRF_FIELD}=${markers.make('forged')}`),
+        })
+      ).statusCode,
+    ).toBe(403);
     // 401: no session.
-    expect((await send(app, { method: 'POST', url: '/admin/campaigns', headers: { ...hostileHeaders(csrfCookie), 'content-type': 'application/x-www-form-urlencoded' }, payload: fields })).statusCode).toBe(401);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: '/admin/campaigns',
+          headers: { ...hostileHeaders(csrfCookie), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: fields,
+        })
+      ).statusCode,
+    ).toBe(401);
     // 400: JSON that does not parse, with data in it.
-    expect((await send(app, { method: 'POST', url: '/admin/login', headers: { ...hostileHeaders(csrfCookie), 'content-type': 'application/json' }, payload: `{"email":"${markers.email('json')}","password":"${markers.make('jsonpw')}` })).statusCode).toBe(400);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: '/admin/login',
+          headers: { ...hostileHeaders(csrfCookie), 'content-type': 'application/json' },
+          payload: `{"email":"${markers.email('json')}","password":"${markers.make('jsonpw')}`,
+        })
+      ).statusCode,
+    ).toBe(400);
     // 403: JSON that parses but carries no token.
-    expect((await send(app, { method: 'POST', url: '/admin/login', headers: { ...hostileHeaders(csrfCookie), 'content-type': 'application/json', accept: 'application/json' }, payload: JSON.stringify({ email: markers.email('json2'), password: markers.make('jsonpw2') }) })).statusCode).toBe(403);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: '/admin/login',
+          headers: { ...hostileHeaders(csrfCookie), 'content-type': 'application/json', accept: 'application/json' },
+          payload: JSON.stringify({ email: markers.email('json2'), password: markers.make('jsonpw2') }),
+        })
+      ).statusCode,
+    ).toBe(403);
     // 413: too large, with data at both ends.
-    expect((await send(app, { method: 'POST', url: '/admin/login', headers: { ...hostileHeaders(csrfCookie), 'content-type': 'application/x-www-form-urlencoded' }, payload: `email=${encodeURIComponent(markers.email('big'))}&story=${'x'.repeat(1024 * 1024)}${markers.make('bigtail')}` })).statusCode).toBe(413);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: '/admin/login',
+          headers: { ...hostileHeaders(csrfCookie), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: `email=${encodeURIComponent(markers.email('big'))}&story=${'x'.repeat(1024 * 1024)}${markers.make('bigtail')}`,
+        })
+      ).statusCode,
+    ).toBe(413);
     // 415: a type no route reads.
-    expect((await send(app, { method: 'POST', url: '/admin/login', headers: { ...hostileHeaders(csrfCookie), 'content-type': 'text/plain' }, payload: `email=${markers.email('plain')}` })).statusCode).toBe(415);
-    expect((await send(app, { method: 'POST', url: '/admin/campaigns', headers: asOrganiser({ 'content-type': 'application/xml' }), payload: `<campaign>${markers.make('xml')}</campaign>` })).statusCode).toBe(415);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: '/admin/login',
+          headers: { ...hostileHeaders(csrfCookie), 'content-type': 'text/plain' },
+          payload: `email=${markers.email('plain')}`,
+        })
+      ).statusCode,
+    ).toBe(415);
+    expect(
+      (
+        await send(app, {
+          method: 'POST',
+          url: '/admin/campaigns',
+          headers: asOrganiser({ 'content-type': 'application/xml' }),
+          payload: `<campaign>${markers.make('xml')}</campaign>`,
+        })
+      ).statusCode,
+    ).toBe(415);
     // A method no route has: a plain 404 (the CSRF check only guards routes that exist).
     expect((await send(app, { method: 'DELETE', url: `/c/${input.slug}?q=${q()}`, headers: asOrganiser() })).statusCode).toBe(404);
 
@@ -275,7 +423,12 @@ describeEachDialect('no personal data in logs or in the clear in the database', 
 
   it('logs nothing of a logout with data-laden cookies either', async () => {
     const { app } = ctx();
-    const response = await app.inject({ method: 'POST', url: `/admin/logout?q=${markers.make('logout')}`, headers: { ...hostileHeaders(), 'content-type': 'application/x-www-form-urlencoded' }, payload: `${CSRF_FIELD}=${markers.make('logoutcsrf')}` });
+    const response = await app.inject({
+      method: 'POST',
+      url: `/admin/logout?q=${markers.make('logout')}`,
+      headers: { ...hostileHeaders(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `${CSRF_FIELD}=${markers.make('logoutcsrf')}`,
+    });
     expect(response.statusCode).toBe(403);
     expectCleanLogs(ctx().logs, markers.all);
   });
@@ -298,7 +451,11 @@ for (const dialect of availableDialects()) {
         app.inject({
           method: 'POST',
           url: '/admin/login',
-          headers: { 'x-forwarded-for': forwardedFor, 'content-type': 'application/x-www-form-urlencoded', cookie: `${CSRF_COOKIE}=${browser.cookies.get(CSRF_COOKIE)}` },
+          headers: {
+            'x-forwarded-for': forwardedFor,
+            'content-type': 'application/x-www-form-urlencoded',
+            cookie: `${CSRF_COOKIE}=${browser.cookies.get(CSRF_COOKIE)}`,
+          },
           payload: formBody({ [CSRF_FIELD]: browser.csrfToken, email: `nobody-${n}@example.org`, password: 'not the password at all' }),
         });
       // Ten tries per client, then a wait: the eleventh from 203.0.113.77 is refused...
@@ -358,7 +515,12 @@ describe('an unexpected error inside a route', () => {
         for (const leaked of [secret, email, token, IP_ADDRESSES[0]!, 'TypeError', 'evil.js', 'node_modules', 'at ']) expect(body).not.toContain(leaked);
       }
     }
-    const bodyResponse = await app.inject({ method: 'POST', url: '/boom-body', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email, note: secret }) });
+    const bodyResponse = await app.inject({
+      method: 'POST',
+      url: '/boom-body',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ email, note: secret }),
+    });
     expect(bodyResponse.statusCode).toBe(500);
     expect(bodyResponse.body).not.toContain(secret);
 
@@ -387,8 +549,8 @@ describe('scrubMessage and serializeError', () => {
       ['request from fe80::1ff:fe23:4567:890a', ['fe80', '890a']],
       ['request from ::ffff:203.0.113.77', ['203.0.113.77']],
       ['invalid input syntax for type integer: "MARKER-double"', ['MARKER']],
-      ["Unexpected token 'M', \"MARKER-json...\" is not valid JSON", ['MARKER']],
-      ['values `MARKER-backtick` and «MARKER-guillemets» and \'MARKER-single\'', ['MARKER']],
+      ['Unexpected token \'M\', "MARKER-json..." is not valid JSON', ['MARKER']],
+      ["values `MARKER-backtick` and «MARKER-guillemets» and 'MARKER-single'", ['MARKER']],
       ['lookup failed (email=MARKER-paren)', ['MARKER']],
       ['session 9mQ2x_4Kd8sZ0b1Yt7Vn3Rp6Lw5Jh2Gf8Ce4Ua0Ts1Oq rejected', ['9mQ2x']],
       [`hash ${'ab'.repeat(32)} mismatch`, ['abab']],
@@ -427,8 +589,28 @@ describe('scrubMessage and serializeError', () => {
 
   it('lets only the allowed fields through the logger, whatever a caller passes', () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'trace', destination: new Writable({ write(chunk: Buffer, _e, done) { lines.push(chunk.toString('utf8')); done(); } }) });
-    logger.info({ event: 'test', email: 'carol@example.org', ip: IP_ADDRESSES[0], body: { password: 'MARKER-pw' }, url: '/x?q=MARKER-url', headers: { cookie: 'MARKER-cookie' }, req: { url: '/MARKER' }, user: 'MARKER-user' }, 'something');
+    const logger = createLogger({
+      level: 'trace',
+      destination: new Writable({
+        write(chunk: Buffer, _e, done) {
+          lines.push(chunk.toString('utf8'));
+          done();
+        },
+      }),
+    });
+    logger.info(
+      {
+        event: 'test',
+        email: 'carol@example.org',
+        ip: IP_ADDRESSES[0],
+        body: { password: 'MARKER-pw' },
+        url: '/x?q=MARKER-url',
+        headers: { cookie: 'MARKER-cookie' },
+        req: { url: '/MARKER' },
+        user: 'MARKER-user',
+      },
+      'something',
+    );
     logger.child({ reqId: 'req-1' }).warn({ err: new Error('with "MARKER-err"'), route: '/c/:slug', query: 'MARKER-query' }, 'failed');
     const text = lines.join('');
     expect(text).not.toMatch(/MARKER|carol|203\.0\.113/);

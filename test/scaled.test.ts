@@ -32,7 +32,10 @@ interface Running {
 /** Starts `outcry start --role <role>`, waits until it serves, and returns its address and a way to stop it. */
 function start(role: 'web' | 'worker' | 'all', env: Record<string, string>): Promise<Running> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', '--role', role], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', '--role', role], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     let served = false;
     const timer = setTimeout(() => {
@@ -76,7 +79,14 @@ describe.skipIf(!inject('hasPostgres'))('scaled mode: two processes on one Postg
 
   beforeAll(async () => {
     fresh = await createFreshDatabase('postgres');
-    const env = { DATA_DIR: fresh.dataDir, DATABASE_URL: fresh.url, PORT: '0', SECRET_KEY: secret.toString('hex'), LOG_LEVEL: 'warn', PUBLIC_URL: 'http://outcry.test' };
+    const env = {
+      DATA_DIR: fresh.dataDir,
+      DATABASE_URL: fresh.url,
+      PORT: '0',
+      SECRET_KEY: secret.toString('hex'),
+      LOG_LEVEL: 'warn',
+      PUBLIC_URL: 'http://outcry.test',
+    };
     // A loads the demo into the empty database; B starts on it afterwards. Both run a worker.
     a = await start('all', { ...env, LOAD_DEMO: 'true' });
     b = await start('all', { ...env, LOAD_DEMO: 'false' });
@@ -86,7 +96,10 @@ describe.skipIf(!inject('hasPostgres'))('scaled mode: two processes on one Postg
     watcher?.close();
     const codes = await Promise.all([a?.stop(), b?.stop()]);
     await fresh?.drop();
-    expect(codes.filter((code) => code !== undefined && code !== 0), `exit codes; output of A:\n${a?.output()}\nB:\n${b?.output()}`).toEqual([]);
+    expect(
+      codes.filter((code) => code !== undefined && code !== 0),
+      `exit codes; output of A:\n${a?.output()}\nB:\n${b?.output()}`,
+    ).toEqual([]);
   }, 60_000);
 
   it('shows a confirmation made through A on B within two seconds, and mails once', async () => {
@@ -109,7 +122,12 @@ describe.skipIf(!inject('hasPostgres'))('scaled mode: two processes on one Postg
       petition: String(initial.petitionId),
       ts: issueFormStamp(deriveKey(secret, 'form-timestamp'), Date.now() - 5000),
     });
-    const signed = await fetch(`${a!.url}/c/${SLUG}/sign`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const signed = await fetch(`${a!.url}/c/${SLUG}/sign`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     expect(signed.status).toBe(303);
     expect(signed.headers.get('location')).toBe(`/c/${SLUG}/signed`);
 
@@ -120,7 +138,11 @@ describe.skipIf(!inject('hasPostgres'))('scaled mode: two processes on one Postg
     expect(await page.text()).toContain('Confirm my signature');
 
     const from = watcher.events.length;
-    const confirmed = await fetch(`${a!.url}${confirmPath}`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ [CSRF_FIELD]: csrf }) });
+    const confirmed = await fetch(`${a!.url}${confirmPath}`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ [CSRF_FIELD]: csrf }),
+    });
     const answeredAt = Date.now();
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('your signature is confirmed');

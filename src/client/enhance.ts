@@ -15,8 +15,12 @@ function enhanceShare(section: HTMLElement): void {
     copyButton.hidden = false;
     copyButton.addEventListener('click', () => {
       navigator.clipboard.writeText(url).then(
-        () => { status.textContent = copyButton.dataset['done'] ?? ''; },
-        () => { status.textContent = url; },
+        () => {
+          status.textContent = copyButton.dataset['done'] ?? '';
+        },
+        () => {
+          status.textContent = url;
+        },
       );
     });
   }

@@ -21,7 +21,14 @@ const GOAL_SLOT = '{goal}';
 
 function isCountData(value: unknown): value is CountData {
   const v = value as Partial<CountData> | null;
-  return typeof v === 'object' && v !== null && typeof v.signatures === 'number' && Number.isFinite(v.signatures) && typeof v.goal === 'number' && (typeof v.petitionId === 'number' || v.petitionId === null || v.petitionId === undefined);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.signatures === 'number' &&
+    Number.isFinite(v.signatures) &&
+    typeof v.goal === 'number' &&
+    (typeof v.petitionId === 'number' || v.petitionId === null || v.petitionId === undefined)
+  );
 }
 
 function splitTemplate(template: string): [string, string] {
@@ -105,7 +112,11 @@ class LiveCount {
       this.progress.textContent = `${Math.min(100, Math.round((total / this.goal) * 100))}%`;
     }
     if (this.progressText && this.progressTemplate) {
-      this.progressText.textContent = this.progressTemplate.split(COUNT_SLOT).join(this.format.format(total)).split(GOAL_SLOT).join(this.format.format(this.goal));
+      this.progressText.textContent = this.progressTemplate
+        .split(COUNT_SLOT)
+        .join(this.format.format(total))
+        .split(GOAL_SLOT)
+        .join(this.format.format(this.goal));
     }
   }
 

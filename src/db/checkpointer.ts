@@ -71,7 +71,10 @@ export class BackgroundCheckpointer {
 
   private startThread(): Worker {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { driver, file: this.file, everyMs: CHECKPOINT_EVERY_MS, committed: this.committed.buffer } });
+    const worker = new Worker(THREAD_SOURCE, {
+      eval: true,
+      workerData: { driver, file: this.file, everyMs: CHECKPOINT_EVERY_MS, committed: this.committed.buffer },
+    });
     worker.unref();
     const ownThreshold = this.connection.pragma('wal_autocheckpoint', { simple: true }) as number;
     this.connection.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT}`);

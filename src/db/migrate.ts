@@ -5,9 +5,10 @@ import { migrations } from './migrations/index.ts';
 export async function migrateToLatest(db: Database): Promise<string[]> {
   // Kysely looks for its bookkeeping tables in every schema it can see unless told which one: another schema in
   // the same PostgreSQL database holding a kysely_migration table would make it skip creating ours.
-  const schema = db.getExecutor().adapter instanceof PostgresAdapter
-    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
-    : undefined;
+  const schema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -34,7 +34,10 @@ function decodeHeader(value: string): string {
   return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, _charset: string, encoding: string, text: string) =>
     encoding.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64').toString('utf8')
-      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), 'latin1').toString('utf8'),
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+          'latin1',
+        ).toString('utf8'),
   );
 }
 
@@ -54,7 +57,12 @@ function parseMessage(raw: string, envelopeTo: string[] = []): ReceivedMail {
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   const encoding = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
-  const text = encoding === 'quoted-printable' ? decodeQuotedPrintable(body) : encoding === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : Buffer.from(body, 'latin1').toString('utf8');
+  const text =
+    encoding === 'quoted-printable'
+      ? decodeQuotedPrintable(body)
+      : encoding === 'base64'
+        ? Buffer.from(body, 'base64').toString('utf8')
+        : Buffer.from(body, 'latin1').toString('utf8');
   return { envelopeTo, headers, subject: decodeHeader(headers['subject'] ?? ''), text: text.replace(/\r\n/g, '\n') };
 }
 
@@ -69,7 +77,12 @@ async function startSmtpSink(port = 0): Promise<{ port: number; messages: Receiv
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        messages.push(parseMessage(Buffer.concat(chunks).toString('latin1'), session.envelope.rcptTo.map((r) => r.address)));
+        messages.push(
+          parseMessage(
+            Buffer.concat(chunks).toString('latin1'),
+            session.envelope.rcptTo.map((r) => r.address),
+          ),
+        );
         callback();
       });
     },
@@ -244,7 +257,10 @@ for (const dialect of availableDialects()) {
       worker.wake();
       const mail = await waitFor('the mail after the outage', () => smtp!.messages.find((m) => m.envelopeTo.includes(fields['email']!)));
       expect(mail.text).toMatch(LINK('confirm'));
-      await waitFor('the job to be deleted', async () => (await db.selectFrom('jobs').select('id').where('id', '=', failed.id).executeTakeFirst()) === undefined || undefined);
+      await waitFor(
+        'the job to be deleted',
+        async () => (await db.selectFrom('jobs').select('id').where('id', '=', failed.id).executeTakeFirst()) === undefined || undefined,
+      );
       expect(smtp.messages).toHaveLength(1);
       // The failure was logged without the address.
       expect(context.logs.join('')).not.toContain(fields['email']!);
@@ -299,7 +315,10 @@ describe.runIf(availableDialects().includes('postgres'))('jobs run exactly once 
     const handles = [openDatabase({ url: context.config.databaseUrl, poolSize: 2 }), openDatabase({ url: context.config.databaseUrl, poolSize: 2 })];
     try {
       for (let round = 0; round < 3; round += 1) {
-        await enqueueJobs(context.db, Array.from({ length: 50 }, (_, i) => ({ kind: 'test-noop', payload: `round ${round} job ${i}` })));
+        await enqueueJobs(
+          context.db,
+          Array.from({ length: 50 }, (_, i) => ({ kind: 'test-noop', payload: `round ${round} job ${i}` })),
+        );
         const claimed: number[][] = [[], []];
         // Each worker claims small batches as fast as it can until nothing is left, both at once.
         await Promise.all(
@@ -318,7 +337,10 @@ describe.runIf(availableDialects().includes('postgres'))('jobs run exactly once 
         await context.db.deleteFrom('jobs').execute();
       }
       // And in one go: both ask for all fifty at once.
-      await enqueueJobs(context.db, Array.from({ length: 50 }, (_, i) => ({ kind: 'test-noop', payload: `bulk ${i}` })));
+      await enqueueJobs(
+        context.db,
+        Array.from({ length: 50 }, (_, i) => ({ kind: 'test-noop', payload: `bulk ${i}` })),
+      );
       const [a, b] = await Promise.all(handles.map((handle) => claimDueJobs(handle, { limit: 50, lockMs: 60_000 })));
       const ids = [...a!, ...b!].map((j) => j.id);
       expect(new Set(ids).size).toBe(ids.length);

@@ -28,7 +28,17 @@ export async function enqueueJobs(db: Database, jobs: NewJob[]): Promise<void> {
   const now = new Date().toISOString();
   await db
     .insertInto('jobs')
-    .values(jobs.map((job) => ({ kind: job.kind, payload: job.payload, run_at: job.runAt?.toISOString() ?? now, attempts: 0, locked_until: null, last_error: null, created_at: now })))
+    .values(
+      jobs.map((job) => ({
+        kind: job.kind,
+        payload: job.payload,
+        run_at: job.runAt?.toISOString() ?? now,
+        attempts: 0,
+        locked_until: null,
+        last_error: null,
+        created_at: now,
+      })),
+    )
     .execute();
 }
 

@@ -55,7 +55,12 @@ export function startWorker(options: WorkerOptions): Worker {
     const tick = () => {
       if (busy || stopped) return;
       busy = true;
-      track(task.run(ctx).catch((err: unknown) => logger.error({ job: task.name, err }, 'periodic task failed')).finally(() => (busy = false)));
+      track(
+        task
+          .run(ctx)
+          .catch((err: unknown) => logger.error({ job: task.name, err }, 'periodic task failed'))
+          .finally(() => (busy = false)),
+      );
     };
     tick();
     return setInterval(tick, task.everyMs).unref();

@@ -66,7 +66,11 @@ class RequestPageContext implements PageContext {
   readonly adminNav: readonly NavLink[];
   private token: string | undefined;
 
-  constructor(private readonly request: FastifyRequest, private readonly reply: FastifyReply, readonly locale: Locale) {
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+    readonly locale: Locale,
+  ) {
     const { deps } = request.server;
     this.t = translator(locale);
     this.path = request.url.split('?')[0] ?? '/';

@@ -24,7 +24,16 @@ export function toAppError(error: unknown): AppError {
   if (fastifyError.validation) return new AppError('validation_failed', messageFor('validation_failed'));
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code: ErrorCode = status === 404 ? 'not_found' : status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 429 ? 'rate_limited' : 'bad_request';
+    const code: ErrorCode =
+      status === 404
+        ? 'not_found'
+        : status === 413
+          ? 'payload_too_large'
+          : status === 415
+            ? 'unsupported_media_type'
+            : status === 429
+              ? 'rate_limited'
+              : 'bad_request';
     return new AppError(code, messageFor(code));
   }
   return new AppError('internal', messageFor('internal'), { cause: error });
@@ -68,7 +77,9 @@ function ErrorPage({ ctx, error }: { ctx: PageContext; error: AppError }) {
     <Layout ctx={ctx} title={t('errors.title')}>
       <h1>{t('errors.title')}</h1>
       <p>{t(error.messageKey)}</p>
-      <p><a href="/">{t('errors.back')}</a></p>
+      <p>
+        <a href="/">{t('errors.back')}</a>
+      </p>
     </Layout>
   );
 }

@@ -28,14 +28,31 @@ function FieldFrame({ ctx, name, label, hint, errors, children }: FieldProps & {
   return (
     <div class="field">
       <label for={name}>{label}</label>
-      {hint ? <p class="hint" id={`${name}-hint`}>{hint}</p> : null}
-      {error ? <p class="error" id={`${name}-error`}>{ctx.t(error)}</p> : null}
+      {hint ? (
+        <p class="hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p class="error" id={`${name}-error`}>
+          {ctx.t(error)}
+        </p>
+      ) : null}
       {children}
     </div>
   );
 }
 
-export function TextField(props: FieldProps & { values: FormValues; type?: 'text' | 'email' | 'password' | 'date'; autocomplete?: string; required?: boolean; maxLength?: number; inputMode?: 'numeric' }) {
+export function TextField(
+  props: FieldProps & {
+    values: FormValues;
+    type?: 'text' | 'email' | 'password' | 'date';
+    autocomplete?: string;
+    required?: boolean;
+    maxLength?: number;
+    inputMode?: 'numeric';
+  },
+) {
   const { name, hint, errors, values } = props;
   return (
     <FieldFrame {...props}>
@@ -96,7 +113,9 @@ export function ErrorSummary({ ctx, errors, labels }: { ctx: PageContext; errors
       <h2 id="error-summary-title">{ctx.t('admin.errorSummary')}</h2>
       <ul>
         {entries.map(([field, key]) => (
-          <li><a href={`#${field}`}>{`${labels[field] ?? field}: ${ctx.t(key)}`}</a></li>
+          <li>
+            <a href={`#${field}`}>{`${labels[field] ?? field}: ${ctx.t(key)}`}</a>
+          </li>
         ))}
       </ul>
     </div>

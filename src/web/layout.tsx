@@ -32,18 +32,26 @@ export function Layout({ ctx, title, description, canonicalUrl, children }: Layo
         <script type="module" src={ctx.jsUrl}></script>
       </head>
       <body>
-        <a class="skip" href="#main">{t('site.skip')}</a>
+        <a class="skip" href="#main">
+          {t('site.skip')}
+        </a>
         <header class="site-header">
           <div class="bar">
-            <a class="brand" href="/">{t('site.name')}</a>
+            <a class="brand" href="/">
+              {t('site.name')}
+            </a>
             <LanguageSwitch ctx={ctx} />
           </div>
         </header>
-        <main id="main" tabIndex={-1}>{children}</main>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
         <footer class="site-footer">
           <div class="bar">
             <p>{t('site.footer')}</p>
-            <p><a href="/admin">{t('site.admin')}</a></p>
+            <p>
+              <a href="/admin">{t('site.admin')}</a>
+            </p>
           </div>
         </footer>
       </body>
@@ -57,12 +65,7 @@ function LanguageSwitch({ ctx }: { ctx: PageContext }) {
       <ul>
         {LOCALES.map((locale) => (
           <li>
-            <a
-              href={`${ctx.path}?lang=${locale}`}
-              hreflang={locale}
-              lang={locale}
-              aria-current={locale === ctx.locale ? 'true' : undefined}
-            >
+            <a href={`${ctx.path}?lang=${locale}`} hreflang={locale} lang={locale} aria-current={locale === ctx.locale ? 'true' : undefined}>
               {ctx.t(`languages.${locale}`)}
             </a>
           </li>

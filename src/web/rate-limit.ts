@@ -20,7 +20,10 @@ export class TokenBucketLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly maxKeys: number;
 
-  constructor(private readonly options: TokenBucketOptions, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly options: TokenBucketOptions,
+    private readonly now: () => number = Date.now,
+  ) {
     this.maxKeys = options.maxKeys ?? 100_000;
   }
 

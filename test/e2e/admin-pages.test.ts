@@ -19,9 +19,7 @@ import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type 
 
 const LANGS = ['en', 'ru'] as const;
 
-
-
-describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-core, WCAG 2.2 A and AA)', () => {
+describe.skipIf(!inject('hasBrowser'))("organisers' pages in a browser (axe-core, WCAG 2.2 A and AA)", () => {
   let fresh: FreshDatabase;
   let config: Config;
   let server: RunningServer;
@@ -51,17 +49,40 @@ describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-cor
         { suspect: 'stamp:too-fast', status: 'confirmed' as const, country: 'FR' },
         { suspect: null, status: 'confirmed' as const, country: 'GB' },
       ];
-      await database.db.insertInto('signatures').values(rows.map((row, i) => ({
-        petition_id: petitionId, dedup_key: `axe-${i}`, window_id: 'axe-window', sealed: Buffer.from('sealed'), country: row.country, status: row.status,
-        suspect: row.suspect ? (1 as const) : (0 as const), suspect_reason: row.suspect, public_name: null, wants_updates: 0 as const, ref: null,
-        confirm_token_hash: null, withdraw_token_hash: `axe-${i}`, token_expires_at: now, last_mailed_at: now, created_at: now,
-        confirmed_at: row.status === 'confirmed' ? now : null, withdrawn_at: null,
-      }))).execute();
+      await database.db
+        .insertInto('signatures')
+        .values(
+          rows.map((row, i) => ({
+            petition_id: petitionId,
+            dedup_key: `axe-${i}`,
+            window_id: 'axe-window',
+            sealed: Buffer.from('sealed'),
+            country: row.country,
+            status: row.status,
+            suspect: row.suspect ? (1 as const) : (0 as const),
+            suspect_reason: row.suspect,
+            public_name: null,
+            wants_updates: 0 as const,
+            ref: null,
+            confirm_token_hash: null,
+            withdraw_token_hash: `axe-${i}`,
+            token_expires_at: now,
+            last_mailed_at: now,
+            created_at: now,
+            confirmed_at: row.status === 'confirmed' ? now : null,
+            withdrawn_at: null,
+          })),
+        )
+        .execute();
     } finally {
       await database.close();
     }
     const mailer = createMailer(config);
-    await mailer.send({ to: 'anna@example.org', subject: 'Пожалуйста, подтвердите подпись', text: `Здравствуйте!\n\n${config.publicUrl}/confirm/abc\n\nhttps://elsewhere.example/x\n` });
+    await mailer.send({
+      to: 'anna@example.org',
+      subject: 'Пожалуйста, подтвердите подпись',
+      text: `Здравствуйте!\n\n${config.publicUrl}/confirm/abc\n\nhttps://elsewhere.example/x\n`,
+    });
     mailer.close();
 
     browser = await openJourneyBrowser(origin);
@@ -85,7 +106,6 @@ describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-cor
     return page;
   }
 
-
   /** Opens `url` in each language and checks it. */
   async function checkInBothLanguages(page: Page, url: string, name: string): Promise<void> {
     for (const lang of LANGS) {
@@ -96,76 +116,95 @@ describe.skipIf(!inject('hasBrowser'))('organisers\' pages in a browser (axe-cor
     }
   }
 
-  it('dashboard with the demo-key warning, campaign with its petitions, petition forms', async () => {
-    const page = await loggedInPage(owner);
-    await checkInBothLanguages(page, '/admin', 'the dashboard with the demo-key warning');
-    expect(await page.locator('code', { hasText: 'outcry keys new' }).isVisible()).toBe(true);
-    await checkInBothLanguages(page, `/admin/campaigns/${campaignId}`, 'the campaign with its petitions');
-    await checkInBothLanguages(page, `/admin/campaigns/${campaignId}/petitions/new`, 'the new-petition form');
-    await checkInBothLanguages(page, `/admin/petitions/${petitionId}?done=saved`, 'the petition page');
+  it(
+    'dashboard with the demo-key warning, campaign with its petitions, petition forms',
+    async () => {
+      const page = await loggedInPage(owner);
+      await checkInBothLanguages(page, '/admin', 'the dashboard with the demo-key warning');
+      expect(await page.locator('code', { hasText: 'outcry keys new' }).isVisible()).toBe(true);
+      await checkInBothLanguages(page, `/admin/campaigns/${campaignId}`, 'the campaign with its petitions');
+      await checkInBothLanguages(page, `/admin/campaigns/${campaignId}/petitions/new`, 'the new-petition form');
+      await checkInBothLanguages(page, `/admin/petitions/${petitionId}?done=saved`, 'the petition page');
 
-    // The new-petition form sent with mistakes comes back with its error summary.
-    for (const lang of LANGS) {
-      await page.goto(`/admin/campaigns/${campaignId}/petitions/new?lang=${lang}`);
-      await page.locator('#goal').fill('lots');
-      await page.locator('#milestones').fill('10, 5');
-      await page.locator('form.stacked button[type="submit"]').click();
+      // The new-petition form sent with mistakes comes back with its error summary.
+      for (const lang of LANGS) {
+        await page.goto(`/admin/campaigns/${campaignId}/petitions/new?lang=${lang}`);
+        await page.locator('#goal').fill('lots');
+        await page.locator('#milestones').fill('10, 5');
+        await page.locator('form.stacked button[type="submit"]').click();
+        await page.waitForLoadState();
+        expect(await page.getByRole('alert').isVisible()).toBe(true);
+        await expectNoAxeViolations(page, `the new-petition form with errors (${lang})`);
+      }
+
+      // Closing without ticking the confirmation is refused, with the reason shown beside the box.
+      await page.goto(`/admin/petitions/${petitionId}?lang=en`);
+      await page.getByRole('button', { name: 'Close the petition' }).click();
       await page.waitForLoadState();
-      expect(await page.getByRole('alert').isVisible()).toBe(true);
-      await expectNoAxeViolations(page, `the new-petition form with errors (${lang})`);
-    }
+      expect(await page.getByRole('alert').textContent()).toContain('Tick this box to confirm');
+      await expectNoAxeViolations(page, 'the petition page after an unconfirmed close');
+      await page.getByRole('checkbox', { name: 'I understand that closing deletes the duplicate-detection keys for good.' }).check();
+      await page.getByRole('button', { name: 'Close the petition' }).click();
+      await page.waitForURL((url) => url.searchParams.get('done') === 'closed');
+      expect(await page.getByRole('status').textContent()).toContain('The petition is closed');
+      await expectNoAxeViolations(page, 'the closed petition');
+      await page.getByRole('button', { name: 'Open the petition again' }).click();
+      await page.waitForURL((url) => url.searchParams.get('done') === 'reopened');
+    },
+    SLOW,
+  );
 
-    // Closing without ticking the confirmation is refused, with the reason shown beside the box.
-    await page.goto(`/admin/petitions/${petitionId}?lang=en`);
-    await page.getByRole('button', { name: 'Close the petition' }).click();
-    await page.waitForLoadState();
-    expect(await page.getByRole('alert').textContent()).toContain('Tick this box to confirm');
-    await expectNoAxeViolations(page, 'the petition page after an unconfirmed close');
-    await page.getByRole('checkbox', { name: 'I understand that closing deletes the duplicate-detection keys for good.' }).check();
-    await page.getByRole('button', { name: 'Close the petition' }).click();
-    await page.waitForURL((url) => url.searchParams.get('done') === 'closed');
-    expect(await page.getByRole('status').textContent()).toContain('The petition is closed');
-    await expectNoAxeViolations(page, 'the closed petition');
-    await page.getByRole('button', { name: 'Open the petition again' }).click();
-    await page.waitForURL((url) => url.searchParams.get('done') === 'reopened');
-  }, SLOW);
+  it(
+    'suspect review and all signatures, as a moderator',
+    async () => {
+      const page = await loggedInPage(moderator);
+      await checkInBothLanguages(page, `/admin/petitions/${petitionId}/suspects`, 'the suspect signatures');
+      await checkInBothLanguages(page, `/admin/petitions/${petitionId}/signatures`, 'all signatures');
+      await page.goto(`/admin/petitions/${petitionId}/suspects?lang=en`);
+      await page
+        .getByRole('button', { name: /^Restore ?: signature \d+$/ })
+        .first()
+        .click();
+      await page.waitForURL((url) => url.searchParams.get('done') === 'restored');
+      expect(await page.getByRole('status').textContent()).toContain('The signature is restored');
+      await expectNoAxeViolations(page, 'the suspect signatures after a restore');
+      await checkInBothLanguages(page, `/admin/petitions/${petitionId}`, 'the petition page (moderator)');
+    },
+    SLOW,
+  );
 
-  it('suspect review and all signatures, as a moderator', async () => {
-    const page = await loggedInPage(moderator);
-    await checkInBothLanguages(page, `/admin/petitions/${petitionId}/suspects`, 'the suspect signatures');
-    await checkInBothLanguages(page, `/admin/petitions/${petitionId}/signatures`, 'all signatures');
-    await page.goto(`/admin/petitions/${petitionId}/suspects?lang=en`);
-    await page.getByRole('button', { name: /^Restore ?: signature \d+$/ }).first().click();
-    await page.waitForURL((url) => url.searchParams.get('done') === 'restored');
-    expect(await page.getByRole('status').textContent()).toContain('The signature is restored');
-    await expectNoAxeViolations(page, 'the suspect signatures after a restore');
-    await checkInBothLanguages(page, `/admin/petitions/${petitionId}`, 'the petition page (moderator)');
-  }, SLOW);
+  it(
+    'kill switches, flipped on and off',
+    async () => {
+      const page = await loggedInPage(owner);
+      await checkInBothLanguages(page, '/admin/switches', 'the kill switches');
+      await page.goto('/admin/switches?lang=en');
+      await page.getByRole('button', { name: /^Turn on ?: Pause counting$/ }).click();
+      await page.waitForURL((url) => url.searchParams.get('done') === 'on');
+      expect(await page.getByRole('status').textContent()).toBe('“Pause counting” is now on.');
+      await expectNoAxeViolations(page, 'the kill switches with one on');
+      await page.getByRole('button', { name: /^Turn off ?: Pause counting$/ }).click();
+      await page.waitForURL((url) => url.searchParams.get('done') === 'off');
+      const moderatorPage = await loggedInPage(moderator);
+      await checkInBothLanguages(moderatorPage, '/admin/switches', 'the kill switches (moderator)');
+    },
+    SLOW,
+  );
 
-  it('kill switches, flipped on and off', async () => {
-    const page = await loggedInPage(owner);
-    await checkInBothLanguages(page, '/admin/switches', 'the kill switches');
-    await page.goto('/admin/switches?lang=en');
-    await page.getByRole('button', { name: /^Turn on ?: Pause counting$/ }).click();
-    await page.waitForURL((url) => url.searchParams.get('done') === 'on');
-    expect(await page.getByRole('status').textContent()).toBe('“Pause counting” is now on.');
-    await expectNoAxeViolations(page, 'the kill switches with one on');
-    await page.getByRole('button', { name: /^Turn off ?: Pause counting$/ }).click();
-    await page.waitForURL((url) => url.searchParams.get('done') === 'off');
-    const moderatorPage = await loggedInPage(moderator);
-    await checkInBothLanguages(moderatorPage, '/admin/switches', 'the kill switches (moderator)');
-  }, SLOW);
-
-  it('development mailbox and one message', async () => {
-    const page = await loggedInPage(owner);
-    await checkInBothLanguages(page, '/admin/mail', 'the mailbox');
-    await page.goto('/admin/mail?lang=en');
-    await page.getByRole('link', { name: 'Пожалуйста, подтвердите подпись' }).click();
-    await page.waitForURL((url) => url.pathname.startsWith('/admin/mail/'));
-    expect(await page.getByRole('link', { name: `${config.publicUrl}/confirm/abc` }).isVisible()).toBe(true);
-    expect(await page.getByRole('link', { name: 'https://elsewhere.example/x' }).count()).toBe(0);
-    await checkInBothLanguages(page, new URL(page.url()).pathname, 'a mail message');
-  }, SLOW);
+  it(
+    'development mailbox and one message',
+    async () => {
+      const page = await loggedInPage(owner);
+      await checkInBothLanguages(page, '/admin/mail', 'the mailbox');
+      await page.goto('/admin/mail?lang=en');
+      await page.getByRole('link', { name: 'Пожалуйста, подтвердите подпись' }).click();
+      await page.waitForURL((url) => url.pathname.startsWith('/admin/mail/'));
+      expect(await page.getByRole('link', { name: `${config.publicUrl}/confirm/abc` }).isVisible()).toBe(true);
+      expect(await page.getByRole('link', { name: 'https://elsewhere.example/x' }).count()).toBe(0);
+      await checkInBothLanguages(page, new URL(page.url()).pathname, 'a mail message');
+    },
+    SLOW,
+  );
 
   it('logged no server errors along the way', () => {
     const errors = serverLogs.filter((line) => /"level":"(error|fatal)"/.test(line));

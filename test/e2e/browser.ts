@@ -31,7 +31,15 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     headless: true,
     timeout: SLOW,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -67,9 +75,12 @@ export async function openJourneyBrowser(origin: string): Promise<JourneyBrowser
 export async function expectNoAxeViolations(page: Page, name: string): Promise<void> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async (values) => {
-    const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe.run(document, {
-      runOnly: { type: 'tag', values },
-    });
+    const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe.run(
+      document,
+      {
+        runOnly: { type: 'tag', values },
+      },
+    );
     return result.violations.map(({ id, impact, help, helpUrl, nodes }) => ({
       id,
       impact,
@@ -79,7 +90,10 @@ export async function expectNoAxeViolations(page: Page, name: string): Promise<v
     }));
   }, WCAG_TAGS);
   const report = violations
-    .map((v: AxeViolation) => `- ${v.id} (${v.impact}): ${v.help} <${v.helpUrl}>\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)}: ${n.failureSummary ?? ''}`.replace(/\n/g, '\n      ')).join('\n')}`)
+    .map(
+      (v: AxeViolation) =>
+        `- ${v.id} (${v.impact}): ${v.help} <${v.helpUrl}>\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)}: ${n.failureSummary ?? ''}`.replace(/\n/g, '\n      ')).join('\n')}`,
+    )
     .join('\n');
   expect(violations, `axe found WCAG violations on ${name}:\n${report}`).toEqual([]);
 }

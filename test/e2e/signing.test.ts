@@ -20,8 +20,6 @@ const DEMO_PATH = '/c/eyes-on-chechnya';
 /** The signed form stamp marks anything quicker than this as a script; a person takes longer. */
 const HUMAN_FILL_MS = 3200;
 
-
-
 describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, and the live count', () => {
   let fresh: FreshDatabase;
   let server: RunningServer;
@@ -43,7 +41,6 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, an
 
   const newContext = (options?: BrowserContextOptions): Promise<BrowserContext> => browser!.newContext(options);
 
-
   /** Fills the petition form as a person would, taking a few seconds over it. */
   async function fillAndSign(page: Page, email: string): Promise<void> {
     const openedAt = Date.now();
@@ -59,104 +56,116 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, an
 
   const countOf = (page: Page) => page.locator('.petition .count-number').first();
 
-  it('signs, confirms from the mail, and the count rises on open pages without a reload', async () => {
-    // The watchers open the campaign first and stay on it.
-    const watcherContext = await newContext();
-    const watcher = await watcherContext.newPage();
-    const errors: string[] = [];
-    watcher.on('pageerror', (error) => errors.push(error.message));
-    watcher.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    let watcherLoads = 0;
-    watcher.on('load', () => (watcherLoads += 1));
-    // Resolves once the page's event stream is open (its headers are in), so the change reaches it live.
-    const watcherStream = watcher.waitForResponse((response) => response.url().endsWith(`${DEMO_PATH}/events`) && response.status() === 200);
-    await watcher.goto(DEMO_PATH);
-    expect(await countOf(watcher).textContent()).toBe('0');
-    expect(await watcher.locator('.petition .count-line').first().textContent()).toBe('0 people have signed');
+  it(
+    'signs, confirms from the mail, and the count rises on open pages without a reload',
+    async () => {
+      // The watchers open the campaign first and stay on it.
+      const watcherContext = await newContext();
+      const watcher = await watcherContext.newPage();
+      const errors: string[] = [];
+      watcher.on('pageerror', (error) => errors.push(error.message));
+      watcher.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      let watcherLoads = 0;
+      watcher.on('load', () => (watcherLoads += 1));
+      // Resolves once the page's event stream is open (its headers are in), so the change reaches it live.
+      const watcherStream = watcher.waitForResponse((response) => response.url().endsWith(`${DEMO_PATH}/events`) && response.status() === 200);
+      await watcher.goto(DEMO_PATH);
+      expect(await countOf(watcher).textContent()).toBe('0');
+      expect(await watcher.locator('.petition .count-line').first().textContent()).toBe('0 people have signed');
 
-    const still = await (await newContext({ reducedMotion: 'reduce', locale: 'ru-RU' })).newPage();
-    const stillStream = still.waitForResponse((response) => response.url().endsWith(`${DEMO_PATH}/events`) && response.status() === 200);
-    await still.goto(`${DEMO_PATH}?lang=ru`);
-    expect(await countOf(still).textContent()).toBe('0');
+      const still = await (await newContext({ reducedMotion: 'reduce', locale: 'ru-RU' })).newPage();
+      const stillStream = still.waitForResponse((response) => response.url().endsWith(`${DEMO_PATH}/events`) && response.status() === 200);
+      await still.goto(`${DEMO_PATH}?lang=ru`);
+      expect(await countOf(still).textContent()).toBe('0');
 
-    // No EventSource at all: the page falls back to polling count.json every ten seconds.
-    const oldBrowser = await newContext();
-    await oldBrowser.addInitScript(() => {
-      delete (window as { EventSource?: unknown }).EventSource;
-    });
-    const polling = await oldBrowser.newPage();
-    const polled: string[] = [];
-    polling.on('request', (request) => {
-      if (request.url().endsWith('/count.json')) polled.push(request.url());
-    });
-    await polling.goto(DEMO_PATH);
+      // No EventSource at all: the page falls back to polling count.json every ten seconds.
+      const oldBrowser = await newContext();
+      await oldBrowser.addInitScript(() => {
+        delete (window as { EventSource?: unknown }).EventSource;
+      });
+      const polling = await oldBrowser.newPage();
+      const polled: string[] = [];
+      polling.on('request', (request) => {
+        if (request.url().endsWith('/count.json')) polled.push(request.url());
+      });
+      await polling.goto(DEMO_PATH);
 
-    // A server too busy for another stream (503): the page polls instead.
-    const refusedContext = await newContext();
-    await refusedContext.route(/\/events$/, (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"busy"}}' }));
-    const refused = await refusedContext.newPage();
-    await refused.goto(DEMO_PATH);
+      // A server too busy for another stream (503): the page polls instead.
+      const refusedContext = await newContext();
+      await refusedContext.route(/\/events$/, (route) =>
+        route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"busy"}}' }),
+      );
+      const refused = await refusedContext.newPage();
+      await refused.goto(DEMO_PATH);
 
-    await Promise.all([watcherStream, stillStream]);
+      await Promise.all([watcherStream, stillStream]);
 
-    const signer = await (await newContext()).newPage();
-    await signer.goto(DEMO_PATH);
-    const email = `dana-${uniqueSuffix()}@example.org`;
-    await fillAndSign(signer, email);
+      const signer = await (await newContext()).newPage();
+      await signer.goto(DEMO_PATH);
+      const email = `dana-${uniqueSuffix()}@example.org`;
+      await fillAndSign(signer, email);
 
-    const mail = await waitForMail(fresh.dataDir, email);
-    expect(mail.subject).not.toBe('');
-    const confirmPath = confirmPathIn(mail);
-    // Pending signatures do not count.
-    expect(await countOf(watcher).textContent()).toBe('0');
+      const mail = await waitForMail(fresh.dataDir, email);
+      expect(mail.subject).not.toBe('');
+      const confirmPath = confirmPathIn(mail);
+      // Pending signatures do not count.
+      expect(await countOf(watcher).textContent()).toBe('0');
 
-    const confirmer = await (await newContext({ bypassCSP: true })).newPage();
-    await confirmer.goto(confirmPath);
-    expect(await confirmer.getByRole('heading', { level: 1 }).textContent()).toBe('Confirm your signature');
-    await expectNoAxeViolations(confirmer, 'the confirmation page');
-    await confirmer.getByRole('button', { name: 'Confirm my signature' }).click();
-    await confirmer.waitForLoadState();
-    expect(await confirmer.getByRole('status').textContent()).toBe('Thank you: your signature is confirmed.');
-    await expectNoAxeViolations(confirmer, 'the confirmation page, confirmed');
+      const confirmer = await (await newContext({ bypassCSP: true })).newPage();
+      await confirmer.goto(confirmPath);
+      expect(await confirmer.getByRole('heading', { level: 1 }).textContent()).toBe('Confirm your signature');
+      await expectNoAxeViolations(confirmer, 'the confirmation page');
+      await confirmer.getByRole('button', { name: 'Confirm my signature' }).click();
+      await confirmer.waitForLoadState();
+      expect(await confirmer.getByRole('status').textContent()).toBe('Thank you: your signature is confirmed.');
+      await expectNoAxeViolations(confirmer, 'the confirmation page, confirmed');
 
-    // The open page rises to 1 through the stream, words and progress bar included, without loading again.
-    await expect.poll(() => countOf(watcher).textContent(), { timeout: 5000 }).toBe('1');
-    expect(await watcher.locator('.petition .count-line').first().textContent()).toBe('1 person has signed');
-    expect(await countOf(watcher).getAttribute('data-count')).toBe('1');
-    expect(await watcher.locator('.petition progress').first().getAttribute('value')).toBe('1');
-    expect(await watcher.locator('.petition .goal').first().textContent()).toBe('1 of 100,000 signatures');
-    // Screen readers hear the new count once, politely.
-    await expect.poll(() => watcher.locator('[aria-live="polite"][data-live-announcer]').first().textContent(), { timeout: 2000 }).toBe('1 person has signed');
-    expect(watcherLoads).toBe(1);
+      // The open page rises to 1 through the stream, words and progress bar included, without loading again.
+      await expect.poll(() => countOf(watcher).textContent(), { timeout: 5000 }).toBe('1');
+      expect(await watcher.locator('.petition .count-line').first().textContent()).toBe('1 person has signed');
+      expect(await countOf(watcher).getAttribute('data-count')).toBe('1');
+      expect(await watcher.locator('.petition progress').first().getAttribute('value')).toBe('1');
+      expect(await watcher.locator('.petition .goal').first().textContent()).toBe('1 of 100,000 signatures');
+      // Screen readers hear the new count once, politely.
+      await expect
+        .poll(() => watcher.locator('[aria-live="polite"][data-live-announcer]').first().textContent(), { timeout: 2000 })
+        .toBe('1 person has signed');
+      expect(watcherLoads).toBe(1);
 
-    // Reduced motion and Russian: the number jumps, and the words follow the Russian singular.
-    await expect.poll(() => countOf(still).textContent(), { timeout: 5000 }).toBe('1');
-    expect(await still.locator('.petition .count-line').first().textContent()).toBe('Подписал 1 человек');
+      // Reduced motion and Russian: the number jumps, and the words follow the Russian singular.
+      await expect.poll(() => countOf(still).textContent(), { timeout: 5000 }).toBe('1');
+      expect(await still.locator('.petition .count-line').first().textContent()).toBe('Подписал 1 человек');
 
-    // The polling page catches up within its ten seconds (plus count.json's two-second cache).
-    await expect.poll(() => countOf(polling).textContent(), { timeout: 15_000, interval: 500 }).toBe('1');
-    await expect.poll(() => countOf(refused).textContent(), { timeout: 15_000, interval: 500 }).toBe('1');
-    expect(await refused.locator('.petition .count-line').first().textContent()).toBe('1 person has signed');
-    expect(polled.length).toBeGreaterThan(0);
+      // The polling page catches up within its ten seconds (plus count.json's two-second cache).
+      await expect.poll(() => countOf(polling).textContent(), { timeout: 15_000, interval: 500 }).toBe('1');
+      await expect.poll(() => countOf(refused).textContent(), { timeout: 15_000, interval: 500 }).toBe('1');
+      expect(await refused.locator('.petition .count-line').first().textContent()).toBe('1 person has signed');
+      expect(polled.length).toBeGreaterThan(0);
 
-    expect(errors, 'no script or CSP errors on the watching page').toEqual([]);
-    // One mail for one signature.
-    expect(readMailbox(fresh.dataDir).filter((m) => m.to.includes(email))).toHaveLength(1);
-  }, SLOW);
+      expect(errors, 'no script or CSP errors on the watching page').toEqual([]);
+      // One mail for one signature.
+      expect(readMailbox(fresh.dataDir).filter((m) => m.to.includes(email))).toHaveLength(1);
+    },
+    SLOW,
+  );
 
-  it('signs with JavaScript off: the form posts, and the 303 lands on "check your email"', async () => {
-    const page = await (await newContext({ javaScriptEnabled: false })).newPage();
-    const statuses: number[] = [];
-    page.on('response', (response) => {
-      if (response.url().endsWith(`${DEMO_PATH}/sign`)) statuses.push(response.status());
-    });
-    await page.goto(DEMO_PATH);
-    await fillAndSign(page, `nojs-${uniqueSuffix()}@example.org`);
-    expect(statuses).toEqual([303]);
-    expect(await page.getByRole('link', { name: 'Back to the campaign' }).getAttribute('href')).toBe(DEMO_PATH);
-  }, SLOW);
+  it(
+    'signs with JavaScript off: the form posts, and the 303 lands on "check your email"',
+    async () => {
+      const page = await (await newContext({ javaScriptEnabled: false })).newPage();
+      const statuses: number[] = [];
+      page.on('response', (response) => {
+        if (response.url().endsWith(`${DEMO_PATH}/sign`)) statuses.push(response.status());
+      });
+      await page.goto(DEMO_PATH);
+      await fillAndSign(page, `nojs-${uniqueSuffix()}@example.org`);
+      expect(statuses).toEqual([303]);
+      expect(await page.getByRole('link', { name: 'Back to the campaign' }).getAttribute('href')).toBe(DEMO_PATH);
+    },
+    SLOW,
+  );
 
   it('logged no server errors along the way', () => {
     const errors = serverLogs.filter((line) => /"level":"(error|fatal)"/.test(line));

@@ -22,7 +22,9 @@ export async function dumpStorage(context: Pick<TestContext, 'dialect' | 'db' | 
   const { rows: tables } =
     dialect === 'sqlite'
       ? await sql<{ table_name: string }>`select name as table_name from sqlite_master where type = 'table'`.execute(db)
-      : await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
+      : await sql<{
+          table_name: string;
+        }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
   // An empty dump would make every absence vacuous.
   if (!tables.some((t) => t.table_name === 'signatures')) throw new Error(`no signatures table among ${JSON.stringify(tables)}: not the app's database`);
   const parts: string[] = [];

@@ -72,7 +72,11 @@ export function campaignFormFields(input: CampaignInput): Record<string, string 
 }
 
 /** A browser session logged in as a new user with `role`. */
-export async function loggedIn(app: FastifyInstance, db: Database, role: Role = 'owner'): Promise<{ browser: Browser; user: Awaited<ReturnType<typeof makeUser>> }> {
+export async function loggedIn(
+  app: FastifyInstance,
+  db: Database,
+  role: Role = 'owner',
+): Promise<{ browser: Browser; user: Awaited<ReturnType<typeof makeUser>> }> {
   const user = await makeUser(db, role);
   const browser = new Browser(app);
   const response = await browser.post('/admin/login', { email: user.email, password: user.password });
@@ -81,11 +85,7 @@ export async function loggedIn(app: FastifyInstance, db: Database, role: Role = 
 }
 
 /** An open petition on `campaignId`, in English (and Russian if asked), with no milestones unless given. */
-export async function makePetition(
-  db: Database,
-  campaignId: number,
-  overrides: Partial<PetitionInput> = {},
-): Promise<{ id: number; input: PetitionInput }> {
+export async function makePetition(db: Database, campaignId: number, overrides: Partial<PetitionInput> = {}): Promise<{ id: number; input: PetitionInput }> {
   const suffix = uniqueSuffix();
   const input: PetitionInput = {
     goal: 1000,
@@ -140,7 +140,12 @@ export async function queuedConfirmations(app: FastifyInstance, filter: { petiti
 
 /** The same from any database handle: single mail jobs and the mails of batch jobs (each with its batch's job id). */
 export async function queuedConfirmationsIn(db: Database, dataKey: Buffer): Promise<QueuedConfirmation[]> {
-  const rows = await db.selectFrom('jobs').select(['id', 'payload']).where('kind', 'in', [confirmationMail.kind, confirmationMails.kind]).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['id', 'payload'])
+    .where('kind', 'in', [confirmationMail.kind, confirmationMails.kind])
+    .orderBy('id')
+    .execute();
   return rows.flatMap((row) => {
     const payload = JSON.parse(decryptForServer(dataKey, row.payload)) as ConfirmationPayload | ConfirmationPayload[];
     return (Array.isArray(payload) ? payload : [payload]).map((mail) => ({ jobId: Number(row.id), ...mail }));

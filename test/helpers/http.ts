@@ -33,11 +33,17 @@ export class Browser {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { cookie: this.cookieHeader(), ...headers } }));
+    return this.remember(
+      await this.app.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { cookie: this.cookieHeader(), ...headers } }),
+    );
   }
 
   /** Posts a urlencoded form with the CSRF token added (unless `csrf: false`). Arrays become repeated fields. */
-  async post(url: string, fields: Record<string, string | string[] | undefined>, options: { csrf?: boolean; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    fields: Record<string, string | string[] | undefined>,
+    options: { csrf?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<LightMyRequestResponse> {
     const params = new URLSearchParams();
     if (options.csrf !== false) params.append(CSRF_FIELD, this.csrfToken);
     for (const [key, value] of Object.entries(fields)) {

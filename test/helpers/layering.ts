@@ -30,7 +30,8 @@ export function readSourceTree(srcDir: string): SourceTree {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) files.set(path.relative(srcDir, full).split(path.sep).join('/'), readFileSync(full, 'utf8'));
+      else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name))
+        files.set(path.relative(srcDir, full).split(path.sep).join('/'), readFileSync(full, 'utf8'));
     }
   };
   walk(srcDir);
@@ -67,13 +68,18 @@ export function findLayeringViolations(tree: SourceTree): Violation[] {
         violations.push({ file, rule: 'infrastructure-imports-feature', detail: `imports ${target}` });
       }
       if (own !== undefined && other !== undefined && other !== own) {
-        if (target !== `features/${other}/index.ts`) violations.push({ file, rule: 'feature-internals', detail: `imports ${target}: use features/${other}/index.ts` });
+        if (target !== `features/${other}/index.ts`)
+          violations.push({ file, rule: 'feature-internals', detail: `imports ${target}: use features/${other}/index.ts` });
         if (!dependsOn.has(own)) dependsOn.set(own, new Set());
         dependsOn.get(own)!.add(other);
       }
     }
     if (!file.startsWith('db/') && DIALECT_BRANCH.test(source)) {
-      violations.push({ file, rule: 'dialect-branch', detail: 'behaves differently per database engine: ask a capability of the DatabaseHandle (db/database.ts)' });
+      violations.push({
+        file,
+        rule: 'dialect-branch',
+        detail: 'behaves differently per database engine: ask a capability of the DatabaseHandle (db/database.ts)',
+      });
     }
   }
   for (const cycle of findCycles(dependsOn)) {

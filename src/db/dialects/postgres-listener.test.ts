@@ -14,7 +14,8 @@ import { openDatabase, type DatabaseHandle } from '../database.ts';
 import { NotificationListener, type NotificationListenerOptions } from './postgres-listener.ts';
 
 const CHANNEL = 'outcry_counts';
-const countListener = (options: Omit<NotificationListenerOptions, 'channel' | 'name'>) => new NotificationListener({ channel: CHANNEL, name: 'count', ...options });
+const countListener = (options: Omit<NotificationListenerOptions, 'channel' | 'name'>) =>
+  new NotificationListener({ channel: CHANNEL, name: 'count', ...options });
 const announceCountChange = (database: DatabaseHandle) => database.notify(CHANNEL);
 
 const hasPostgres = inject('hasPostgres');

@@ -81,7 +81,10 @@ export class NotificationListener {
       void client.end().catch(() => undefined);
       if (this.stopped) return;
       this.failures += 1;
-      this.options.logger.warn({ event: `${this.options.name}-listener-lost`, count: this.failures, err }, `${this.options.name} listener disconnected; reconnecting`);
+      this.options.logger.warn(
+        { event: `${this.options.name}-listener-lost`, count: this.failures, err },
+        `${this.options.name} listener disconnected; reconnecting`,
+      );
       this.scheduleReconnect();
     };
     client.on('error', onLost);

@@ -125,7 +125,18 @@ export async function up(db: MigrationDb): Promise<void> {
 }
 
 export async function down(db: MigrationDb): Promise<void> {
-  for (const table of ['jobs', 'milestones_reached', 'signature_counts', 'count_events', 'signatures', 'sealing_windows', 'petition_texts', 'petitions', 'settings', 'organisation_keys']) {
+  for (const table of [
+    'jobs',
+    'milestones_reached',
+    'signature_counts',
+    'count_events',
+    'signatures',
+    'sealing_windows',
+    'petition_texts',
+    'petitions',
+    'settings',
+    'organisation_keys',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

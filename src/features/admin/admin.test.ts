@@ -75,10 +75,13 @@ describeEachDialect('organisers: login and sessions', (ctx) => {
 describeEachDialect('organisers: campaigns', (ctx) => {
   it('creates, edits, publishes and archives a campaign, recording each change in the audit log', async () => {
     const { browser, user } = await loggedIn(ctx().app, ctx().db, 'editor');
-    const input = campaignInput({ locales: ['en', 'ru'], texts: {
-      en: { title: 'Free them', summary: 'Now.', storyMd: '# Heading\n\nText', counterLabel: 'since the arrests' },
-      ru: { title: 'Освободите их', summary: 'Сейчас.', storyMd: 'Текст', counterLabel: 'с арестов' },
-    } });
+    const input = campaignInput({
+      locales: ['en', 'ru'],
+      texts: {
+        en: { title: 'Free them', summary: 'Now.', storyMd: '# Heading\n\nText', counterLabel: 'since the arrests' },
+        ru: { title: 'Освободите их', summary: 'Сейчас.', storyMd: 'Текст', counterLabel: 'с арестов' },
+      },
+    });
     const created = await browser.post('/admin/campaigns', { ...campaignFormFields(input), hashtag: `#${input.hashtag}` });
     expect(created.statusCode).toBe(303);
     const id = Number(/\/admin\/campaigns\/(\d+)\?done=created/.exec(String(created.headers.location))?.[1]);

@@ -63,14 +63,10 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     return reply.redirect('/admin/login', 303);
   });
 
-  app.get<{ Querystring: { before?: unknown } }>(
-    '/admin/audit',
-    { preHandler: [requireUser, requirePermission('audit:view')] },
-    async (request, reply) => {
-      const before = parseId(request.query.before);
-      const entries = await listAuditEntries(db, { limit: AUDIT_PAGE_SIZE, ...(before !== undefined ? { beforeId: before } : {}) });
-      const nextBeforeId = entries.length === AUDIT_PAGE_SIZE ? entries.at(-1)!.id : undefined;
-      return sendPage(reply, <AuditPage ctx={pageContext(request, reply)} entries={entries} nextBeforeId={nextBeforeId} />);
-    },
-  );
+  app.get<{ Querystring: { before?: unknown } }>('/admin/audit', { preHandler: [requireUser, requirePermission('audit:view')] }, async (request, reply) => {
+    const before = parseId(request.query.before);
+    const entries = await listAuditEntries(db, { limit: AUDIT_PAGE_SIZE, ...(before !== undefined ? { beforeId: before } : {}) });
+    const nextBeforeId = entries.length === AUDIT_PAGE_SIZE ? entries.at(-1)!.id : undefined;
+    return sendPage(reply, <AuditPage ctx={pageContext(request, reply)} entries={entries} nextBeforeId={nextBeforeId} />);
+  });
 }

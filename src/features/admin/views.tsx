@@ -16,7 +16,11 @@ export function AdminLayout({ ctx, title, children, flash }: { ctx: PageContext;
           <ul>
             {ctx.adminNav
               .filter((link) => link.permission === undefined || can(user.role, link.permission))
-              .map((link) => <li><a href={link.href}>{t(link.labelKey)}</a></li>)}
+              .map((link) => (
+                <li>
+                  <a href={link.href}>{t(link.labelKey)}</a>
+                </li>
+              ))}
             <li>
               <form method="post" action="/admin/logout">
                 <CsrfField ctx={ctx} />
@@ -27,7 +31,11 @@ export function AdminLayout({ ctx, title, children, flash }: { ctx: PageContext;
           <p>{t('admin.signedInAs', { email: user.email, role: t(`admin.role_${user.role}`) })}</p>
         </nav>
       ) : null}
-      {flash ? <p class="notice ok" role="status">{flash}</p> : null}
+      {flash ? (
+        <p class="notice ok" role="status">
+          {flash}
+        </p>
+      ) : null}
       {children}
     </Layout>
   );
@@ -40,13 +48,29 @@ export function LoginPage({ ctx, values, errors, failed, next }: { ctx: PageCont
     <AdminLayout ctx={ctx} title={t('admin.login')}>
       <h1>{t('admin.loginTitle')}</h1>
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
-      {failed ? <p class="notice" role="alert">{t('admin.loginFailed')}</p> : null}
+      {failed ? (
+        <p class="notice" role="alert">
+          {t('admin.loginFailed')}
+        </p>
+      ) : null}
       <form method="post" action="/admin/login" class="stacked" novalidate>
         <CsrfField ctx={ctx} />
         <input type="hidden" name="next" value={next} />
         <TextField ctx={ctx} name="email" type="email" label={labels.email} autocomplete="username" required errors={errors} values={values} maxLength={254} />
-        <TextField ctx={ctx} name="password" type="password" label={labels.password} autocomplete="current-password" required errors={errors} values={values} maxLength={1024} />
-        <button type="submit" class="primary">{t('admin.login')}</button>
+        <TextField
+          ctx={ctx}
+          name="password"
+          type="password"
+          label={labels.password}
+          autocomplete="current-password"
+          required
+          errors={errors}
+          values={values}
+          maxLength={1024}
+        />
+        <button type="submit" class="primary">
+          {t('admin.login')}
+        </button>
       </form>
     </AdminLayout>
   );
@@ -72,16 +96,24 @@ export function AuditPage({ ctx, entries, nextBeforeId }: { ctx: PageContext; en
           <tbody>
             {entries.map((entry) => (
               <tr>
-                <td><time dateTime={entry.createdAt}>{formatDate(locale, entry.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time></td>
+                <td>
+                  <time dateTime={entry.createdAt}>{formatDate(locale, entry.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time>
+                </td>
                 <td>{entry.userEmail ?? t('admin.system')}</td>
                 <td>{`${entry.action} ${entry.entityType}${entry.entityId ? ` #${entry.entityId}` : ''}`}</td>
-                <td><pre class="changes">{formatChanges(entry.changes)}</pre></td>
+                <td>
+                  <pre class="changes">{formatChanges(entry.changes)}</pre>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {nextBeforeId !== undefined ? <p><a href={`/admin/audit?before=${nextBeforeId}`}>{t('admin.older')}</a></p> : null}
+      {nextBeforeId !== undefined ? (
+        <p>
+          <a href={`/admin/audit?before=${nextBeforeId}`}>{t('admin.older')}</a>
+        </p>
+      ) : null}
     </AdminLayout>
   );
 }

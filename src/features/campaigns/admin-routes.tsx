@@ -68,7 +68,17 @@ export function registerCampaignAdminRoutes(app: FastifyInstance): void {
     const campaign = await getCampaignForAdmin(db, campaignId(request));
     const ctx = pageContext(request, reply);
     const sections = await adminSections(app, ctx, campaign);
-    return sendPage(reply, <CampaignFormPage ctx={ctx} campaign={campaign} values={campaignFormValues(campaign)} errors={{}} flash={flashFrom(request, reply, FLASH_KEYS)} sections={sections} />);
+    return sendPage(
+      reply,
+      <CampaignFormPage
+        ctx={ctx}
+        campaign={campaign}
+        values={campaignFormValues(campaign)}
+        errors={{}}
+        flash={flashFrom(request, reply, FLASH_KEYS)}
+        sections={sections}
+      />,
+    );
   });
 
   app.post<IdParams>('/admin/campaigns/:id', edit, async (request, reply) => {

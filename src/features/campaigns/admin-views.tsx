@@ -13,14 +13,32 @@ export interface AdminSection {
   body: ComponentChildren;
 }
 
-export function DashboardPage({ ctx, campaigns, flash, notices = [] }: { ctx: PageContext; campaigns: Campaign[]; flash: string | undefined; notices?: ComponentChildren[] }) {
+export function DashboardPage({
+  ctx,
+  campaigns,
+  flash,
+  notices = [],
+}: {
+  ctx: PageContext;
+  campaigns: Campaign[];
+  flash: string | undefined;
+  notices?: ComponentChildren[];
+}) {
   const { t, user } = ctx;
   const canEdit = user !== undefined && can(user.role, 'campaigns:edit');
   return (
     <AdminLayout ctx={ctx} title={t('admin.dashboard')} flash={flash}>
       <h1>{t('admin.dashboard')}</h1>
       {notices}
-      {canEdit ? <p><a class="button primary" href="/admin/campaigns/new">{t('admin.newCampaign')}</a></p> : <p>{t('admin.readOnly')}</p>}
+      {canEdit ? (
+        <p>
+          <a class="button primary" href="/admin/campaigns/new">
+            {t('admin.newCampaign')}
+          </a>
+        </p>
+      ) : (
+        <p>{t('admin.readOnly')}</p>
+      )}
       {campaigns.length === 0 ? (
         <p>{t('admin.noCampaigns')}</p>
       ) : (
@@ -38,7 +56,9 @@ export function DashboardPage({ ctx, campaigns, flash, notices = [] }: { ctx: Pa
               return (
                 <tr>
                   <td>
-                    <a href={`/admin/campaigns/${campaign.id}`} lang={locale === ctx.locale ? undefined : locale}>{text.title}</a>
+                    <a href={`/admin/campaigns/${campaign.id}`} lang={locale === ctx.locale ? undefined : locale}>
+                      {text.title}
+                    </a>
                     <br />
                     <code>/c/{campaign.slug}</code>
                   </td>
@@ -49,7 +69,8 @@ export function DashboardPage({ ctx, campaigns, flash, notices = [] }: { ctx: Pa
                   <td>
                     <div class="actions">
                       <a class="button" href={campaign.status === 'draft' ? `/admin/campaigns/${campaign.id}/preview` : `/c/${campaign.slug}`}>
-                        {t('admin.view')}<span class="visually-hidden">{`: ${text.title}`}</span>
+                        {t('admin.view')}
+                        <span class="visually-hidden">{`: ${text.title}`}</span>
                       </a>
                       {canEdit ? <StatusButtons ctx={ctx} campaign={campaign} title={text.title} /> : null}
                     </div>
@@ -77,7 +98,8 @@ function StatusButtons({ ctx, campaign, title }: { ctx: PageContext; campaign: C
           <CsrfField ctx={ctx} />
           <input type="hidden" name="status" value={transition.status} />
           <button type="submit" class={transition.className || undefined}>
-            {transition.label}<span class="visually-hidden">{`: ${title}`}</span>
+            {transition.label}
+            <span class="visually-hidden">{`: ${title}`}</span>
           </button>
         </form>
       ))}
@@ -110,13 +132,31 @@ function chosenLocales(values: FormValues): string[] {
   return typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.filter((v) => typeof v === 'string') : [];
 }
 
-export function CampaignFormPage({ ctx, campaign, values, errors, flash, sections = [] }: { ctx: PageContext; campaign: Campaign | undefined; values: FormValues; errors: FieldErrors; flash?: string | undefined; sections?: AdminSection[] }) {
+export function CampaignFormPage({
+  ctx,
+  campaign,
+  values,
+  errors,
+  flash,
+  sections = [],
+}: {
+  ctx: PageContext;
+  campaign: Campaign | undefined;
+  values: FormValues;
+  errors: FieldErrors;
+  flash?: string | undefined;
+  sections?: AdminSection[];
+}) {
   const { t, user } = ctx;
   const canEdit = user !== undefined && can(user.role, 'campaigns:edit');
   const title = campaign ? t('admin.editCampaign') : t('admin.newCampaign');
   const f = (key: string) => t(`admin.fields.${key}`);
   const labels: Record<string, string> = {
-    slug: f('slug'), hashtag: f('hashtag'), goal: f('goal'), start_date: f('startDate'), locales: f('locales'),
+    slug: f('slug'),
+    hashtag: f('hashtag'),
+    goal: f('goal'),
+    start_date: f('startDate'),
+    locales: f('locales'),
   };
   for (const locale of LOCALES) {
     const language = t(`languages.${locale}`);
@@ -131,7 +171,11 @@ export function CampaignFormPage({ ctx, campaign, values, errors, flash, section
   return (
     <AdminLayout ctx={ctx} title={title} flash={flash}>
       <h1>{title}</h1>
-      {campaign ? <p><a href={campaign.status === 'draft' ? `/admin/campaigns/${campaign.id}/preview` : `/c/${campaign.slug}`}>{t('admin.view')}</a></p> : null}
+      {campaign ? (
+        <p>
+          <a href={campaign.status === 'draft' ? `/admin/campaigns/${campaign.id}/preview` : `/c/${campaign.slug}`}>{t('admin.view')}</a>
+        </p>
+      ) : null}
       {campaign ? sections.map((section) => section.jump) : null}
       {canEdit ? null : <p class="notice">{t('admin.readOnly')}</p>}
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
@@ -139,14 +183,48 @@ export function CampaignFormPage({ ctx, campaign, values, errors, flash, section
         <CsrfField ctx={ctx} />
         <fieldset disabled={!canEdit}>
           <legend class="visually-hidden">{title}</legend>
-          <TextField ctx={ctx} name="slug" label={labels['slug']!} hint={f('slugHint')} errors={errors} values={values} required maxLength={80} autocomplete="off" />
-          <TextField ctx={ctx} name="hashtag" label={labels['hashtag']!} hint={f('hashtagHint')} errors={errors} values={values} required maxLength={101} autocomplete="off" />
-          <TextField ctx={ctx} name="goal" label={labels['goal']!} errors={errors} values={values} required inputMode="numeric" maxLength={13} autocomplete="off" />
+          <TextField
+            ctx={ctx}
+            name="slug"
+            label={labels['slug']!}
+            hint={f('slugHint')}
+            errors={errors}
+            values={values}
+            required
+            maxLength={80}
+            autocomplete="off"
+          />
+          <TextField
+            ctx={ctx}
+            name="hashtag"
+            label={labels['hashtag']!}
+            hint={f('hashtagHint')}
+            errors={errors}
+            values={values}
+            required
+            maxLength={101}
+            autocomplete="off"
+          />
+          <TextField
+            ctx={ctx}
+            name="goal"
+            label={labels['goal']!}
+            errors={errors}
+            values={values}
+            required
+            inputMode="numeric"
+            maxLength={13}
+            autocomplete="off"
+          />
           <TextField ctx={ctx} name="start_date" type="date" label={labels['start_date']!} hint={f('startDateHint')} errors={errors} values={values} required />
           <Checkbox name="start_date_approximate" label={f('startDateApproximate')} checked={valueOf(values, 'start_date_approximate') !== ''} />
           <fieldset class="field" aria-describedby={errors['locales'] ? 'locales-error' : undefined}>
             <legend id="locales">{labels['locales']}</legend>
-            {errors['locales'] ? <p class="error" id="locales-error">{t(errors['locales'])}</p> : null}
+            {errors['locales'] ? (
+              <p class="error" id="locales-error">
+                {t(errors['locales'])}
+              </p>
+            ) : null}
             {LOCALES.map((locale) => (
               <Checkbox name="locales" id={`locales-${locale}`} value={locale} label={t(`languages.${locale}`)} checked={locales.includes(locale)} />
             ))}
@@ -157,11 +235,30 @@ export function CampaignFormPage({ ctx, campaign, values, errors, flash, section
               <legend>{t('admin.fields.textsIn', { language: t(`languages.${locale}`) })}</legend>
               <TextField ctx={ctx} name={`title_${locale}`} label={labels[`title_${locale}`]!} errors={errors} values={values} maxLength={200} />
               <TextArea ctx={ctx} name={`summary_${locale}`} label={labels[`summary_${locale}`]!} errors={errors} values={values} rows={3} maxLength={500} />
-              <TextArea ctx={ctx} name={`story_${locale}`} label={labels[`story_${locale}`]!} hint={f('storyHint')} errors={errors} values={values} rows={16} maxLength={50000} />
-              <TextField ctx={ctx} name={`counter_label_${locale}`} label={labels[`counter_label_${locale}`]!} hint={f('counterLabelHint')} errors={errors} values={values} maxLength={100} />
+              <TextArea
+                ctx={ctx}
+                name={`story_${locale}`}
+                label={labels[`story_${locale}`]!}
+                hint={f('storyHint')}
+                errors={errors}
+                values={values}
+                rows={16}
+                maxLength={50000}
+              />
+              <TextField
+                ctx={ctx}
+                name={`counter_label_${locale}`}
+                label={labels[`counter_label_${locale}`]!}
+                hint={f('counterLabelHint')}
+                errors={errors}
+                values={values}
+                maxLength={100}
+              />
             </fieldset>
           ))}
-          <button type="submit" class="primary">{t('admin.save')}</button>
+          <button type="submit" class="primary">
+            {t('admin.save')}
+          </button>
         </fieldset>
       </form>
       {campaign ? sections.map((section) => section.body) : null}

@@ -17,7 +17,12 @@ import { parseCampaignForm, SLUG_PATTERN } from './service.ts';
 const TEXT_PREFIXES = ['title', 'summary', 'story', 'counter_label'] as const;
 const CHECKBOXES = ['start_date_approximate', 'featured'];
 const FIELD_NAMES = [
-  'slug', 'hashtag', 'goal', 'start_date', 'locales', ...CHECKBOXES,
+  'slug',
+  'hashtag',
+  'goal',
+  'start_date',
+  'locales',
+  ...CHECKBOXES,
   ...LOCALES.flatMap((locale) => TEXT_PREFIXES.map((prefix) => `${prefix}_${locale}`)),
 ];
 /** Fields that can be in error: all but the checkboxes, which are on with any value and off without one. */
@@ -98,7 +103,29 @@ function parseChecked(body: Record<string, unknown>): CampaignInput | undefined 
 // ---------------------------------------------------------------------------------------------------------------
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
-const awkwardPiece = fc.constantFrom('\r', '\n', '\r\n', '\u0000', '\u0085', '\u2028', '\ufeff', '\u00a0', '#', '-', '_', ',', ' ', '<', '"', 'en', 'ru', 'a', 'Я', '1', '٣');
+const awkwardPiece = fc.constantFrom(
+  '\r',
+  '\n',
+  '\r\n',
+  '\u0000',
+  '\u0085',
+  '\u2028',
+  '\ufeff',
+  '\u00a0',
+  '#',
+  '-',
+  '_',
+  ',',
+  ' ',
+  '<',
+  '"',
+  'en',
+  'ru',
+  'a',
+  'Я',
+  '1',
+  '٣',
+);
 const anyString = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc.string({ unit: 'binary-ascii' }),
@@ -141,11 +168,13 @@ function textArb(options: { max: number; multiline: boolean; required: boolean }
     { weight: 2, arbitrary: fc.constantFrom(' ', '\n', '\t', '\u00a0', '<', '>', '&', '"', "'", '*', '#') },
   );
   const control = options.multiline ? CONTROL_MULTILINE : CONTROL_SINGLE_LINE;
-  return fc
-    .string({ unit, maxLength: Math.min(options.max, 300) })
-    // A CR is not a control character in multi-line text, but in normal form every line break is a lone LF.
-    .map((s) => s.replace(control, '').replace(/\r/g, '').trim())
-    .filter((s) => s.length <= options.max && (!options.required || s !== ''));
+  return (
+    fc
+      .string({ unit, maxLength: Math.min(options.max, 300) })
+      // A CR is not a control character in multi-line text, but in normal form every line break is a lone LF.
+      .map((s) => s.replace(control, '').replace(/\r/g, '').trim())
+      .filter((s) => s.length <= options.max && (!options.required || s !== ''))
+  );
 }
 
 function localeTextArb(required: boolean) {
@@ -157,30 +186,33 @@ function localeTextArb(required: boolean) {
   });
 }
 
-const validInputArb: fc.Arbitrary<CampaignInput> = fc
-  .subarray([...LOCALES], { minLength: 1 })
-  .chain((locales) =>
-    fc.record({
-      slug: slugArb,
-      hashtag: hashtagArb,
-      goal: fc.integer({ min: 1, max: 1_000_000_000 }),
-      startDate: dateArb,
-      startDateApproximate: fc.boolean(),
-      locales: fc.constant(locales as Locale[]),
-      featured: fc.boolean(),
-      // A language not published keeps its text only when some of it is written.
-      texts: fc.record(
+const validInputArb: fc.Arbitrary<CampaignInput> = fc.subarray([...LOCALES], { minLength: 1 }).chain((locales) =>
+  fc.record({
+    slug: slugArb,
+    hashtag: hashtagArb,
+    goal: fc.integer({ min: 1, max: 1_000_000_000 }),
+    startDate: dateArb,
+    startDateApproximate: fc.boolean(),
+    locales: fc.constant(locales as Locale[]),
+    featured: fc.boolean(),
+    // A language not published keeps its text only when some of it is written.
+    texts: fc
+      .record(
         Object.fromEntries(
           LOCALES.map((locale) => [
             locale,
             locales.includes(locale)
               ? localeTextArb(true)
-              : fc.option(localeTextArb(false).filter((t) => Object.values(t).some((v) => v !== '')), { nil: undefined }),
+              : fc.option(
+                  localeTextArb(false).filter((t) => Object.values(t).some((v) => v !== '')),
+                  { nil: undefined },
+                ),
           ]),
         ) as Record<Locale, fc.Arbitrary<CampaignText | undefined>>,
-      ).map((texts) => Object.fromEntries(Object.entries(texts).filter(([, t]) => t !== undefined)) as Partial<Record<Locale, CampaignText>>),
-    }),
-  );
+      )
+      .map((texts) => Object.fromEntries(Object.entries(texts).filter(([, t]) => t !== undefined)) as Partial<Record<Locale, CampaignText>>),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The documented normalisation, run backwards: ways to type the same campaign
@@ -194,7 +226,12 @@ const pad = (value: string) => fc.tuple(padding, padding).map(([before, after]) 
 const lineBreaks = (value: string) => fc.constantFrom('\n', '\r\n', '\r').chain((br) => pad(value.replace(/\n/g, br)));
 
 function variantForm(input: CampaignInput): fc.Arbitrary<Record<string, string | string[] | undefined>> {
-  const goalTexts = [String(input.goal), input.goal.toLocaleString('en-US'), input.goal.toLocaleString('en-US').replace(/,/g, '_'), input.goal.toLocaleString('en-US').replace(/,/g, ' ')];
+  const goalTexts = [
+    String(input.goal),
+    input.goal.toLocaleString('en-US'),
+    input.goal.toLocaleString('en-US').replace(/,/g, '_'),
+    input.goal.toLocaleString('en-US').replace(/,/g, ' '),
+  ];
   const texts: Record<string, fc.Arbitrary<string>> = {};
   for (const [locale, text] of Object.entries(input.texts)) {
     texts[`title_${locale}`] = pad(text.title);
@@ -203,16 +240,21 @@ function variantForm(input: CampaignInput): fc.Arbitrary<Record<string, string |
     texts[`counter_label_${locale}`] = pad(text.counterLabel);
   }
   return fc.record({
-    slug: fc.array(fc.boolean(), { minLength: input.slug.length, maxLength: input.slug.length })
+    slug: fc
+      .array(fc.boolean(), { minLength: input.slug.length, maxLength: input.slug.length })
       .map((upper) => [...input.slug].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''))
       .chain(pad),
     hashtag: fc.constantFrom(input.hashtag, `#${input.hashtag}`).chain(pad),
-    goal: fc.constantFrom(...goalTexts).filter((g) => g.length <= 13).chain(pad),
+    goal: fc
+      .constantFrom(...goalTexts)
+      .filter((g) => g.length <= 13)
+      .chain(pad),
     start_date: pad(input.startDate),
     start_date_approximate: input.startDateApproximate ? fc.constantFrom('1', 'on', 'yes', ' ') : fc.constantFrom(undefined, ''),
     featured: input.featured ? fc.constantFrom('1', 'on', 'true') : fc.constantFrom(undefined, ''),
     // Any order, repeats allowed: the stored order is always LOCALES order.
-    locales: fc.shuffledSubarray([...input.locales, ...input.locales], { minLength: input.locales.length })
+    locales: fc
+      .shuffledSubarray([...input.locales, ...input.locales], { minLength: input.locales.length })
       .filter((chosen) => input.locales.every((l) => chosen.includes(l))),
     ...texts,
   });
@@ -268,16 +310,25 @@ describe('parseCampaignForm (properties)', () => {
 
   it('reads the same campaign however it is typed: case, #, padding, CRLF, digit separators, locale order', () => {
     fc.assert(
-      fc.property(validInputArb.chain((input) => fc.tuple(fc.constant(input), variantForm(input))), ([input, form]) => {
-        expect(parseCampaignForm(form)).toEqual(input);
-      }),
+      fc.property(
+        validInputArb.chain((input) => fc.tuple(fc.constant(input), variantForm(input))),
+        ([input, form]) => {
+          expect(parseCampaignForm(form)).toEqual(input);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('draws the length limits after normalisation, at exactly the documented sizes', () => {
     const base = campaignFormFields({
-      slug: 'abc', hashtag: 'Tag', goal: 1, startDate: '2020-01-01', startDateApproximate: false, locales: ['en'], featured: false,
+      slug: 'abc',
+      hashtag: 'Tag',
+      goal: 1,
+      startDate: '2020-01-01',
+      startDateApproximate: false,
+      locales: ['en'],
+      featured: false,
       texts: { en: { title: 'T', summary: '', storyMd: 'S', counterLabel: '' } },
     });
     const accepts = (field: string, value: string) => {
@@ -289,7 +340,14 @@ describe('parseCampaignForm (properties)', () => {
         return false;
       }
     };
-    const limits: [string, number, string][] = [['slug', 80, 'a'], ['hashtag', 100, 'a'], ['title_en', 200, 'a'], ['summary_en', 500, 'a'], ['story_en', 50_000, 'a'], ['counter_label_en', 100, 'a']];
+    const limits: [string, number, string][] = [
+      ['slug', 80, 'a'],
+      ['hashtag', 100, 'a'],
+      ['title_en', 200, 'a'],
+      ['summary_en', 500, 'a'],
+      ['story_en', 50_000, 'a'],
+      ['counter_label_en', 100, 'a'],
+    ];
     for (const [field, max, char] of limits) {
       expect(accepts(field, char.repeat(max)), `${field} at ${max}`).toBe(true);
       expect(accepts(field, char.repeat(max + 1)), `${field} at ${max + 1}`).toBe(false);

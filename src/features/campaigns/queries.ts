@@ -56,7 +56,10 @@ export async function listCampaigns(db: Database, options: { statuses: CampaignS
 }
 
 export async function countCampaigns(db: Database): Promise<number> {
-  const row = await db.selectFrom('campaigns').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('campaigns')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -90,7 +93,11 @@ export async function insertCampaign(db: Database, input: CampaignInput, now: st
 }
 
 export async function updateCampaignRow(db: Database, id: number, input: CampaignInput, now: string): Promise<void> {
-  await db.updateTable('campaigns').set({ ...campaignColumns(input), updated_at: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('campaigns')
+    .set({ ...campaignColumns(input), updated_at: now })
+    .where('id', '=', id)
+    .execute();
   await replaceTexts(db, id, input.texts);
 }
 

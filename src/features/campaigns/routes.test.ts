@@ -18,7 +18,14 @@ describeEachDialect('public campaign pages', (ctx) => {
     expect(html).toContain('<strong>story</strong>');
     expect(html).toContain('Our goal: 25,000 supporters');
     expect(html).toContain(`>${new Intl.NumberFormat('en').format(daysSince('2021-03-04'))}</span>`);
-    for (const host of ['https://x.com/intent/post?', 'https://bsky.app/intent/compose?', '/share/mastodon?', 'https://t.me/share/url?', 'https://wa.me/?', 'mailto:?subject=']) {
+    for (const host of [
+      'https://x.com/intent/post?',
+      'https://bsky.app/intent/compose?',
+      '/share/mastodon?',
+      'https://t.me/share/url?',
+      'https://wa.me/?',
+      'mailto:?subject=',
+    ]) {
       expect(html).toContain(host);
     }
     expect(html).toContain(encodeURIComponent(`#${input.hashtag}`).replace('%20', '+'));

@@ -22,14 +22,27 @@ function sectionsOf(app: FastifyInstance): CampaignSection[] {
 /** This request's values for the placeholders in a cached page. */
 function tokensFor(request: FastifyRequest, ctx: PageContext): FormTokens {
   const ref = (request.query as Record<string, unknown> | undefined)?.['ref'];
-  return { csrf: ctx.csrfToken(), stamp: issueFormStamp(request.server.deps.keys.formStamp), ref: typeof ref === 'string' && SHARE_CODE_PATTERN.test(ref) ? ref : '' };
+  return {
+    csrf: ctx.csrfToken(),
+    stamp: issueFormStamp(request.server.deps.keys.formStamp),
+    ref: typeof ref === 'string' && SHARE_CODE_PATTERN.test(ref) ? ref : '',
+  };
 }
 
-async function renderCampaign(request: FastifyRequest, ctx: PageContext, campaign: Campaign, options: { now: Date; tokens: FormTokens; rejected?: RejectedForm }): Promise<string> {
+async function renderCampaign(
+  request: FastifyRequest,
+  ctx: PageContext,
+  campaign: Campaign,
+  options: { now: Date; tokens: FormTokens; rejected?: RejectedForm },
+): Promise<string> {
   const { now, tokens, rejected } = options;
   const app = request.server;
   const sections = await Promise.all(sectionsOf(app).map((section) => section.render({ app, campaign, ctx, tokens, rejected })));
-  return renderPage(<CampaignPage ctx={ctx} campaign={campaign} publicUrl={app.deps.config.publicUrl} now={now}>{sections}</CampaignPage>);
+  return renderPage(
+    <CampaignPage ctx={ctx} campaign={campaign} publicUrl={app.deps.config.publicUrl} now={now}>
+      {sections}
+    </CampaignPage>,
+  );
 }
 
 /**
@@ -48,7 +61,12 @@ async function campaignHtml(request: FastifyRequest, reply: FastifyReply, campai
 }
 
 /** The campaign page again with a rejected form, the submitter's values kept and each error shown: never cached. */
-export async function sendCampaignPageWithRejectedForm(request: FastifyRequest, reply: FastifyReply, campaign: Campaign, rejected: RejectedForm): Promise<FastifyReply> {
+export async function sendCampaignPageWithRejectedForm(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  campaign: Campaign,
+  rejected: RejectedForm,
+): Promise<FastifyReply> {
   const ctx = pageContext(request, reply);
   return sendPage(reply, await renderCampaign(request, ctx, campaign, { now: new Date(), tokens: tokensFor(request, ctx), rejected }), 400);
 }
@@ -75,6 +93,10 @@ export function registerCampaignRoutes(app: FastifyInstance): void {
       const instance = parseMastodonInstance(rawInstance);
       if (instance) return reply.redirect(`https://${instance}/share?${new URLSearchParams({ text })}`, 303);
     }
-    return sendPage(reply, <MastodonSharePage ctx={pageContext(request, reply)} text={text} error={typeof rawInstance === 'string'} />, typeof rawInstance === 'string' ? 400 : 200);
+    return sendPage(
+      reply,
+      <MastodonSharePage ctx={pageContext(request, reply)} text={text} error={typeof rawInstance === 'string'} />,
+      typeof rawInstance === 'string' ? 400 : 200,
+    );
   });
 }

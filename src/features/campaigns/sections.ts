@@ -33,7 +33,9 @@ export interface CampaignSectionInput {
 export interface CampaignSection {
   /** Changes whenever what the section shows could change: part of the key of the cached page. */
   version(input: CampaignSectionInput): string | Promise<string>;
-  render(input: CampaignSectionInput & { ctx: PageContext; tokens: FormTokens; rejected: RejectedForm | undefined }): ComponentChildren | Promise<ComponentChildren>;
+  render(
+    input: CampaignSectionInput & { ctx: PageContext; tokens: FormTokens; rejected: RejectedForm | undefined },
+  ): ComponentChildren | Promise<ComponentChildren>;
 }
 
 export interface CampaignAdminSection {

@@ -28,7 +28,11 @@ export function shareLinks(options: { url: string; text: string; subject: string
 
 /** A Mastodon server's host name: letters, digits, hyphens and dots, with an optional port. */
 export function parseMastodonInstance(input: string): string | undefined {
-  const host = input.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  const host = input
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
   if (host.length > 253) return undefined;
   return /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,5})?$/.test(host) ? host : undefined;
 }

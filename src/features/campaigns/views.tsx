@@ -6,7 +6,19 @@ import { markdownToPlainText, renderMarkdown } from '../../web/markdown.ts';
 import { daysSince, textFor, type Campaign } from './model.ts';
 import { shareLinks } from './share.ts';
 
-export function CampaignPage({ ctx, campaign, publicUrl, now, children }: { ctx: PageContext; campaign: Campaign; publicUrl: string; now: Date; children?: ComponentChildren }) {
+export function CampaignPage({
+  ctx,
+  campaign,
+  publicUrl,
+  now,
+  children,
+}: {
+  ctx: PageContext;
+  campaign: Campaign;
+  publicUrl: string;
+  now: Date;
+  children?: ComponentChildren;
+}) {
   const { t, locale } = ctx;
   const { text, locale: textLocale, translated } = textFor(campaign, locale);
   const url = `${publicUrl}/c/${campaign.slug}`;
@@ -30,17 +42,14 @@ export function CampaignPage({ ctx, campaign, publicUrl, now, children }: { ctx:
             <p class="goal">{t('campaign.goal', { goal: formatNumber(locale, campaign.goal) })}</p>
           </div>
           <section class="counter-card" aria-labelledby="days-counter">
-            <h2 class="visually-hidden" id="days-counter">{t('campaign.counterHeading')}</h2>
+            <h2 class="visually-hidden" id="days-counter">
+              {t('campaign.counterHeading')}
+            </h2>
             <p>
-              <span class="number">{formatNumber(locale, days)}</span>{' '}
-              {t('campaign.days', { count: days })}{' '}
+              <span class="number">{formatNumber(locale, days)}</span> {t('campaign.days', { count: days })}{' '}
               <span lang={contentLang}>{text.counterLabel || t('campaign.counterDefault')}</span>
             </p>
-            <p>
-              {campaign.startDateApproximate
-                ? t('campaign.approximate', { date: startDate })
-                : t('campaign.startedOn', { date: startDate })}
-            </p>
+            <p>{campaign.startDateApproximate ? t('campaign.approximate', { date: startDate }) : t('campaign.startedOn', { date: startDate })}</p>
           </section>
         </div>
 
@@ -73,8 +82,12 @@ function ShareSection({ ctx, url, text, subject, hashtag }: { ctx: PageContext; 
         ))}
       </ul>
       <div class="share-tools" data-share-tools hidden>
-        <button type="button" data-copy data-done={t('campaign.copied')} hidden>{t('campaign.copyLink')}</button>
-        <button type="button" data-native-share hidden>{t('campaign.shareDevice')}</button>
+        <button type="button" data-copy data-done={t('campaign.copied')} hidden>
+          {t('campaign.copyLink')}
+        </button>
+        <button type="button" data-native-share hidden>
+          {t('campaign.shareDevice')}
+        </button>
         <p role="status" data-share-status></p>
       </div>
     </section>
@@ -99,7 +112,9 @@ function CampaignList({ ctx, campaigns }: { ctx: PageContext; campaigns: Campaig
         const { text, locale } = textFor(campaign, ctx.locale);
         return (
           <li lang={locale === ctx.locale ? undefined : locale}>
-            <h2><a href={`/c/${campaign.slug}`}>{text.title}</a></h2>
+            <h2>
+              <a href={`/c/${campaign.slug}`}>{text.title}</a>
+            </h2>
             <p class="hashtag">#{campaign.hashtag}</p>
             {text.summary ? <p>{text.summary}</p> : null}
           </li>
@@ -119,8 +134,14 @@ export function MastodonSharePage({ ctx, text, error }: { ctx: PageContext; text
         <input type="hidden" name="text" value={text} />
         <div class="field">
           <label for="instance">{t('mastodon.instance')}</label>
-          <p class="hint" id="instance-hint">{t('mastodon.instanceHint')}</p>
-          {error ? <p class="error" id="instance-error">{t('mastodon.invalid')}</p> : null}
+          <p class="hint" id="instance-hint">
+            {t('mastodon.instanceHint')}
+          </p>
+          {error ? (
+            <p class="error" id="instance-error">
+              {t('mastodon.invalid')}
+            </p>
+          ) : null}
           <input
             type="text"
             id="instance"
@@ -133,7 +154,9 @@ export function MastodonSharePage({ ctx, text, error }: { ctx: PageContext; text
             required
           />
         </div>
-        <button type="submit" class="primary">{t('mastodon.continue')}</button>
+        <button type="submit" class="primary">
+          {t('mastodon.continue')}
+        </button>
       </form>
     </Layout>
   );

@@ -15,8 +15,7 @@ function DemoKeyNotice({ ctx }: { ctx: PageContext }) {
   const [before = '', after = ''] = ctx.t('demoNotice.keyOnServer', { command: '\u0000' }).split('\u0000');
   return (
     <p class="notice warning">
-      <strong>{ctx.t('demoNotice.label')}</strong>{' '}
-      {before}
+      <strong>{ctx.t('demoNotice.label')}</strong> {before}
       <code>{COMMAND}</code>
       {after}
     </p>

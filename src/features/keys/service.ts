@@ -48,7 +48,12 @@ export async function createOrganisationKey(db: Database, options: { out: string
   } finally {
     pair.secretKey.fill(0);
   }
-  return { keyId: pair.keyId, file, previousKeyId: previous?.key_id, insideDataDir: options.dataDir !== undefined && isInside(file, path.resolve(options.dataDir)) };
+  return {
+    keyId: pair.keyId,
+    file,
+    previousKeyId: previous?.key_id,
+    insideDataDir: options.dataDir !== undefined && isInside(file, path.resolve(options.dataDir)),
+  };
 }
 
 function isInside(file: string, directory: string): boolean {
@@ -102,5 +107,12 @@ export function formatKeyList(keys: OrganisationKeyListing[]): string {
   if (keys.length === 0) return 'No organisation key yet: create one with `outcry keys new --out FILE`. Until then nobody can sign.\n';
   const rows = [['KEY ID', 'ACTIVE', 'CREATED', 'LAST USED'], ...keys.map((k) => [k.keyId, k.active ? 'yes' : 'no', k.createdAt, k.lastUsedAt ?? 'never'])];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return `${rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n')}\n`;
+  return `${rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

@@ -52,7 +52,13 @@ class FakeStream extends EventEmitter {
 
 const campaign = (id: number) => ({ id, slug: `campaign-${id}`, goal: 500, updatedAt: '2026-01-01T00:00:00.000Z' });
 const petitionsByCampaign = new Map<number, { id: number; goal: number }[]>([
-  [1, [{ id: 11, goal: 100 }, { id: 12, goal: 200 }]],
+  [
+    1,
+    [
+      { id: 11, goal: 100 },
+      { id: 12, goal: 200 },
+    ],
+  ],
   [2, [{ id: 21, goal: 300 }]],
   [3, []],
 ]);
@@ -115,7 +121,9 @@ describe('LiveHub', () => {
     expect(Buffer.isBuffer(sent[0]![0])).toBe(true);
     expect(sent[1]![0]).toBe(sent[0]![0]);
     expect(sent[2]![0]).toBe(sent[0]![0]);
-    expect(String(sent[0]![0])).toBe(`event: count\ndata: ${JSON.stringify({ slug: 'campaign-1', petitionId: 11, signatures: 42, goal: 100, updatedAt: '2026-01-01T00:00:00.000Z' })}\n\n`);
+    expect(String(sent[0]![0])).toBe(
+      `event: count\ndata: ${JSON.stringify({ slug: 'campaign-1', petitionId: 11, signatures: 42, goal: 100, updatedAt: '2026-01-01T00:00:00.000Z' })}\n\n`,
+    );
     expect(elsewhere.counts()).toHaveLength(1);
   });
 
@@ -136,7 +144,10 @@ describe('LiveHub', () => {
     expect(stream.counts().slice(start)).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     // One broadcast, carrying the latest number of each petition that moved.
-    expect(stream.counts().slice(start + 1)).toMatchObject([{ petitionId: 11, signatures: 6 }, { petitionId: 12, signatures: 9 }]);
+    expect(stream.counts().slice(start + 1)).toMatchObject([
+      { petitionId: 11, signatures: 6 },
+      { petitionId: 12, signatures: 9 },
+    ]);
     const writes = stream.chunks.length;
     await vi.advanceTimersByTimeAsync(5000);
     expect(stream.chunks.length).toBe(writes);

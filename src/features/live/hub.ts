@@ -81,7 +81,10 @@ class Channel {
   flushing = false;
   unsubscribe: () => void = () => undefined;
 
-  constructor(readonly campaignId: number, public slug: string) {}
+  constructor(
+    readonly campaignId: number,
+    public slug: string,
+  ) {}
 }
 
 export class LiveHub {

@@ -244,12 +244,14 @@ describeEachDialect('live counter (Server-Sent Events)', (ctx) => {
     expect((await open(`/c/${slug}/events`, { localAddress: '127.0.9.10' })).status).toBe(200);
 
     mine[0]!.close();
-    await expect.poll(async () => {
-      const again = await open(`/c/${slug}/events`, { localAddress });
-      if (again.status !== 200) await again.waitForEnd();
-      else mine.push(again);
-      return again.status;
-    }).toBe(200);
+    await expect
+      .poll(async () => {
+        const again = await open(`/c/${slug}/events`, { localAddress });
+        if (again.status !== 200) await again.waitForEnd();
+        else mine.push(again);
+        return again.status;
+      })
+      .toBe(200);
     for (const stream of mine) stream.close();
   });
 
@@ -276,7 +278,9 @@ describeEachDialect('live counter (Server-Sent Events)', (ctx) => {
 
   it('logs no client address, and no error', () => {
     // Fastify's own "Server listening at" line names the server's address; no line names a client's.
-    const text = ctx().logs.filter((line) => !line.includes('Server listening at')).join('');
+    const text = ctx()
+      .logs.filter((line) => !line.includes('Server listening at'))
+      .join('');
     expect(text).not.toMatch(/127\.0\.9\.(9|10)|127\.0\.0\.1/);
     expect(text).not.toMatch(/"level":"(error|fatal)"/);
   });

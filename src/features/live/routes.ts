@@ -32,8 +32,11 @@ export function registerLiveRoutes(app: FastifyInstance, options: { limits?: Liv
   const { db } = deps.database;
   const { logger, config } = deps;
   const { countBoard } = app;
-  const hub = new LiveHub(countBoard, (campaignId) => petitionsOfCampaign(db, campaignId), options.limits ?? LIVE_LIMITS, (err) =>
-    logger.warn({ event: 'live-goals-unavailable', err }, 'live counter could not read the goals'),
+  const hub = new LiveHub(
+    countBoard,
+    (campaignId) => petitionsOfCampaign(db, campaignId),
+    options.limits ?? LIVE_LIMITS,
+    (err) => logger.warn({ event: 'live-goals-unavailable', err }, 'live counter could not read the goals'),
   );
   hubs.set(app, hub);
   // preClose runs before the server stops accepting and waits for connections: open streams would hold it forever.
@@ -73,5 +76,10 @@ export function registerLiveRoutes(app: FastifyInstance, options: { limits?: Liv
 function refuse(reply: FastifyReply, refusal: Refusal): FastifyReply {
   const { status, code, message } = REFUSALS[refusal];
   // EventSource gives up on any answer but 200; the page then polls count.json instead.
-  return reply.code(status).header('cache-control', 'no-store').header('retry-after', '30').type('application/json; charset=utf-8').send({ error: { code, message } });
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .header('retry-after', '30')
+    .type('application/json; charset=utf-8')
+    .send({ error: { code, message } });
 }

@@ -74,7 +74,9 @@ describe('reading .eml files', () => {
     );
     fc.assert(
       fc.property(fc.string({ maxLength: 500 }), fc.string({ maxLength: 40 }), (body, boundary) => {
-        parseMail(Buffer.from(`Content-Type: multipart/mixed; boundary="${boundary}"\nSubject: =?utf-8?B?${body}?=\n\n--${boundary}\n${body}\n--${boundary}--`));
+        parseMail(
+          Buffer.from(`Content-Type: multipart/mixed; boundary="${boundary}"\nSubject: =?utf-8?B?${body}?=\n\n--${boundary}\n${body}\n--${boundary}--`),
+        );
       }),
     );
   });
@@ -208,7 +210,9 @@ describeEachDialect('development mailbox', (ctx) => {
     expect((await browser.get('/admin')).body).not.toContain('outcry keys new');
     writeFileSync(path.join(ctx().dataDir, DEMO_KEY_FILE), 'not really a key');
     const page = await browser.get('/admin');
-    expect(page.body).toContain('The organisation&#39;s secret key is on this server (demo). Create your own with <code>outcry keys new</code> on your computer.'.replace('&#39;', "'"));
+    expect(page.body).toContain(
+      'The organisation&#39;s secret key is on this server (demo). Create your own with <code>outcry keys new</code> on your computer.'.replace('&#39;', "'"),
+    );
     expect((await browser.get('/admin?lang=ru')).body).toContain('Секретный ключ организации хранится на этом сервере');
   });
 });

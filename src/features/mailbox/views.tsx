@@ -42,7 +42,19 @@ function MailDate({ ctx, date }: { ctx: PageContext; date: string | null }) {
   return date ? <time dateTime={date}>{formatDate(ctx.locale, date, { dateStyle: 'medium', timeStyle: 'medium' })}</time> : ctx.t('mailbox.noDate');
 }
 
-export function MailboxPage({ ctx, smtp, folder, messages, total }: { ctx: PageContext; smtp: boolean; folder: string; messages: MailSummary[]; total: number }) {
+export function MailboxPage({
+  ctx,
+  smtp,
+  folder,
+  messages,
+  total,
+}: {
+  ctx: PageContext;
+  smtp: boolean;
+  folder: string;
+  messages: MailSummary[];
+  total: number;
+}) {
   const { t, locale } = ctx;
   return (
     <AdminLayout ctx={ctx} title={t('mailbox.title')}>
@@ -51,7 +63,9 @@ export function MailboxPage({ ctx, smtp, folder, messages, total }: { ctx: PageC
         <p class="notice">{t('mailbox.smtp')}</p>
       ) : (
         <>
-          <p>{t('mailbox.intro')} <code>{folder}</code></p>
+          <p>
+            {t('mailbox.intro')} <code>{folder}</code>
+          </p>
           <p class="notice warning">{t('mailbox.warning')}</p>
           {messages.length === 0 ? (
             <p>{t('mailbox.empty')}</p>
@@ -67,15 +81,21 @@ export function MailboxPage({ ctx, smtp, folder, messages, total }: { ctx: PageC
               <tbody>
                 {messages.map((message) => (
                   <tr>
-                    <td><MailDate ctx={ctx} date={message.date} /></td>
+                    <td>
+                      <MailDate ctx={ctx} date={message.date} />
+                    </td>
                     <td>{message.to || '—'}</td>
-                    <td><a href={`/admin/mail/${encodeURIComponent(message.name)}`}>{message.subject || t('mailbox.noSubject')}</a></td>
+                    <td>
+                      <a href={`/admin/mail/${encodeURIComponent(message.name)}`}>{message.subject || t('mailbox.noSubject')}</a>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
-          {total > messages.length ? <p class="hint">{t('mailbox.more', { count: total - messages.length, formatted: formatNumber(locale, total - messages.length) })}</p> : null}
+          {total > messages.length ? (
+            <p class="hint">{t('mailbox.more', { count: total - messages.length, formatted: formatNumber(locale, total - messages.length) })}</p>
+          ) : null}
         </>
       )}
     </AdminLayout>
@@ -87,12 +107,25 @@ export function MailMessagePage({ ctx, message, publicUrl }: { ctx: PageContext;
   const title = message.subject || t('mailbox.noSubject');
   return (
     <AdminLayout ctx={ctx} title={t('mailbox.message')}>
-      <p><a href="/admin/mail">{t('mailbox.back')}</a></p>
+      <p>
+        <a href="/admin/mail">{t('mailbox.back')}</a>
+      </p>
       <h1>{title}</h1>
       <dl class="facts mail-headers">
-        <div><dt>{t('mailbox.from')}</dt><dd>{message.from || '—'}</dd></div>
-        <div><dt>{t('mailbox.to')}</dt><dd>{message.to || '—'}</dd></div>
-        <div><dt>{t('mailbox.date')}</dt><dd><MailDate ctx={ctx} date={message.date} /></dd></div>
+        <div>
+          <dt>{t('mailbox.from')}</dt>
+          <dd>{message.from || '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('mailbox.to')}</dt>
+          <dd>{message.to || '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('mailbox.date')}</dt>
+          <dd>
+            <MailDate ctx={ctx} date={message.date} />
+          </dd>
+        </div>
       </dl>
       <p class="hint">{t('mailbox.linksNote')}</p>
       {message.noText ? <p class="notice">{t('mailbox.noText')}</p> : <pre class="mail-body">{linkifyOwnLinks(message.text, publicUrl)}</pre>}

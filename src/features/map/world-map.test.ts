@@ -65,7 +65,17 @@ describe('colour classes', () => {
   it('maps counts to five colour steps, and fewer classes across the whole scale', () => {
     const breaks = [1, 5, 20, 50, 200];
     expect([0, 1, 4, 5, 19, 20, 49, 50, 199, 200, 1_000_000].map((n) => fillClass(n, breaks))).toEqual([
-      'map-none', 'map-c1', 'map-c1', 'map-c2', 'map-c2', 'map-c3', 'map-c3', 'map-c4', 'map-c4', 'map-c5', 'map-c5',
+      'map-none',
+      'map-c1',
+      'map-c1',
+      'map-c2',
+      'map-c2',
+      'map-c3',
+      'map-c3',
+      'map-c4',
+      'map-c4',
+      'map-c5',
+      'map-c5',
     ]);
     expect([1, 2].map((n) => fillClass(n, [1, 2]))).toEqual(['map-c1', 'map-c5']);
     expect([1, 2, 3].map((n) => fillClass(n, [1, 2, 3]))).toEqual(['map-c1', 'map-c3', 'map-c5']);
@@ -75,7 +85,23 @@ describe('colour classes', () => {
 
 describe('map geometry', () => {
   it('simplifies a line, keeping both ends and the points that matter', () => {
-    expect(simplifyLine([[0, 0], [1, 0.01], [2, 0], [3, 5], [4, 0]], 0.1)).toEqual([[0, 0], [2, 0], [3, 5], [4, 0]]);
+    expect(
+      simplifyLine(
+        [
+          [0, 0],
+          [1, 0.01],
+          [2, 0],
+          [3, 5],
+          [4, 0],
+        ],
+        0.1,
+      ),
+    ).toEqual([
+      [0, 0],
+      [2, 0],
+      [3, 5],
+      [4, 0],
+    ]);
   });
 
   it('writes compact relative paths on whole units and drops specks', () => {
@@ -90,7 +116,11 @@ describe('map geometry', () => {
     expect(world.height).toBeGreaterThan(300);
     expect(world.countries.length).toBeGreaterThan(160);
     expect(world.countries.some((c) => c.code === 'AQ')).toBe(false);
-    for (const code of ['RU', 'US', 'GB', 'DE', 'BR', 'ZA', 'AU', 'IN', 'CN', 'FR', 'NO']) expect(world.countries.some((c) => c.code === code), code).toBe(true);
+    for (const code of ['RU', 'US', 'GB', 'DE', 'BR', 'ZA', 'AU', 'IN', 'CN', 'FR', 'NO'])
+      expect(
+        world.countries.some((c) => c.code === code),
+        code,
+      ).toBe(true);
     for (const country of world.countries) expect(country.d).toMatch(/^(M\d+ \d+l-?\d+(?: |(?=-))-?\d+(?:(?: |(?=-))-?\d+(?: |(?=-))-?\d+)*z)+$/);
   });
 });
@@ -109,8 +139,22 @@ describe('SignatureMap', () => {
     expect(svg).toContain(`viewBox="0 0 800 ${worldShapes().height}"`);
     expect(html).toContain('<title id="map-title-7">Signatures by country: 2,331 from 12 countries.</title>');
     expect((html.match(/<path /g) ?? []).length).toBe(worldShapes().countries.length);
-    expect(Object.fromEntries(['RU', 'US', 'DE', 'GB', 'CN', 'FR', 'ZA', 'AU', 'BR', 'NO', 'IN', 'CA', 'EG'].map((code) => [code, pathOf(html, code)]))).toEqual({
-      RU: 'map-c5', US: 'map-c5', DE: 'map-c5', GB: 'map-c4', CN: 'map-c4', FR: 'map-c3', ZA: 'map-c2', AU: 'map-c2', BR: 'map-c1', NO: 'map-c1', IN: 'map-c1', CA: 'map-none', EG: 'map-none',
+    expect(
+      Object.fromEntries(['RU', 'US', 'DE', 'GB', 'CN', 'FR', 'ZA', 'AU', 'BR', 'NO', 'IN', 'CA', 'EG'].map((code) => [code, pathOf(html, code)])),
+    ).toEqual({
+      RU: 'map-c5',
+      US: 'map-c5',
+      DE: 'map-c5',
+      GB: 'map-c4',
+      CN: 'map-c4',
+      FR: 'map-c3',
+      ZA: 'map-c2',
+      AU: 'map-c2',
+      BR: 'map-c1',
+      NO: 'map-c1',
+      IN: 'map-c1',
+      CA: 'map-none',
+      EG: 'map-none',
     });
   });
 
@@ -179,7 +223,11 @@ describeEachDialect('signature map on the campaign page', (ctx) => {
     ctx().app.signing.sealer.keyChanged();
     const campaign = await makeCampaign(ctx().db, { status: 'published' });
     slug = campaign.input.slug;
-    await createPetition(ctx().db, { userId: null, campaignId: campaign.id, input: { goal: 100, milestones: [], texts: { en: { title: 'Free them', target: 'The Minister', bodyMd: 'Now.' } } } });
+    await createPetition(ctx().db, {
+      userId: null,
+      campaignId: campaign.id,
+      input: { goal: 100, milestones: [], texts: { en: { title: 'Free them', target: 'The Minister', bodyMd: 'Now.' } } },
+    });
 
     const before = await new Browser(ctx().app).get(`/c/${slug}`, { 'accept-language': 'en' });
     expect(before.body).not.toContain('signature-map');
@@ -198,7 +246,10 @@ describeEachDialect('signature map on the campaign page', (ctx) => {
     expect(pathOf(page.body, 'GB')).toBe('map-c5');
     expect(pathOf(page.body, 'RU')).toBe('map-c1');
     expect(pathOf(page.body, 'FR')).toBe('map-none');
-    expect(tableRows(page.body).map((row) => row.slice(0, 2))).toEqual([['United Kingdom', '3'], ['Russia', '1']]);
+    expect(tableRows(page.body).map((row) => row.slice(0, 2))).toEqual([
+      ['United Kingdom', '3'],
+      ['Russia', '1'],
+    ]);
     await expectValidMarkup('campaign page with map (en)', page.body);
 
     const russian = await new Browser(ctx().app).get(`/c/${slug}?lang=ru`);
@@ -224,6 +275,10 @@ describeEachDialect('signature map on the campaign page', (ctx) => {
     const page = await new Browser(ctx().app).get(`/c/${slug}`, { 'accept-language': 'en' });
     expect(page.body).toContain('Signatures by country: 4 from 3 countries.');
     expect(pathOf(page.body, 'FR')).not.toBe('map-none');
-    expect(tableRows(page.body).map((row) => row.slice(0, 2))).toEqual([['United Kingdom', '2'], ['France', '1'], ['Russia', '1']]);
+    expect(tableRows(page.body).map((row) => row.slice(0, 2))).toEqual([
+      ['United Kingdom', '2'],
+      ['France', '1'],
+      ['Russia', '1'],
+    ]);
   });
 });

@@ -241,7 +241,9 @@ export function SignatureMap({ ctx, petitionId, byCountry }: SignatureMapProps) 
   const world = worldShapes();
   let collator = collators.get(locale);
   if (!collator) collators.set(locale, (collator = new Intl.Collator(locale)));
-  const rows = counted.map(([code, count]) => ({ code, count, name: nameOf(locale, code) })).sort((a, b) => b.count - a.count || collator!.compare(a.name, b.name));
+  const rows = counted
+    .map(([code, count]) => ({ code, count, name: nameOf(locale, code) }))
+    .sort((a, b) => b.count - a.count || collator!.compare(a.name, b.name));
   const top = rows.slice(0, TOP_COUNTRIES);
   const rest = rows.slice(TOP_COUNTRIES);
   const restTotal = rest.reduce((sum, row) => sum + row.count, 0);
@@ -286,8 +288,12 @@ export function SignatureMap({ ctx, petitionId, byCountry }: SignatureMapProps) 
           <thead>
             <tr>
               <th scope="col">{t('map.country')}</th>
-              <th scope="col" class="numeric">{t('map.signatures')}</th>
-              <th scope="col" class="numeric">{t('map.share')}</th>
+              <th scope="col" class="numeric">
+                {t('map.signatures')}
+              </th>
+              <th scope="col" class="numeric">
+                {t('map.share')}
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -53,9 +53,10 @@ export async function listSignaturesForReview(
 }
 
 async function assertSignatureOf(db: Database, petitionId: number, signatureId: number): Promise<void> {
-  const row = Number.isSafeInteger(signatureId) && signatureId > 0
-    ? await db.selectFrom('signatures').select('status').where('id', '=', signatureId).where('petition_id', '=', petitionId).executeTakeFirst()
-    : undefined;
+  const row =
+    Number.isSafeInteger(signatureId) && signatureId > 0
+      ? await db.selectFrom('signatures').select('status').where('id', '=', signatureId).where('petition_id', '=', petitionId).executeTakeFirst()
+      : undefined;
   if (!row) throw new AppError('not_found', 'No such signature on this petition.');
   if (row.status === 'withdrawn') throw new AppError('conflict', 'This signature was withdrawn.');
 }

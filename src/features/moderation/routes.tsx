@@ -44,12 +44,26 @@ export function registerModerationRoutes(app: FastifyInstance): void {
       const petition = await getPetitionForAdmin(db, parseId(request.params.id));
       const campaign = await getCampaignForAdmin(db, petition.campaignId);
       const before = parseId(request.query.before);
-      const signatures = await listSignaturesForReview(db, { petitionId: petition.id, suspectOnly: mode === 'suspects', limit: REVIEW_PAGE_SIZE, beforeId: before });
+      const signatures = await listSignaturesForReview(db, {
+        petitionId: petition.id,
+        suspectOnly: mode === 'suspects',
+        limit: REVIEW_PAGE_SIZE,
+        beforeId: before,
+      });
       const nextBeforeId = signatures.length === REVIEW_PAGE_SIZE ? signatures.at(-1)!.id : undefined;
       const ctx = pageContext(request, reply);
       return sendPage(
         reply,
-        <SignatureReviewPage ctx={ctx} campaign={campaign} petition={petition} mode={mode} signatures={signatures} before={before} nextBeforeId={nextBeforeId} flash={flashFrom(request, reply, FLASH_KEYS)} />,
+        <SignatureReviewPage
+          ctx={ctx}
+          campaign={campaign}
+          petition={petition}
+          mode={mode}
+          signatures={signatures}
+          before={before}
+          nextBeforeId={nextBeforeId}
+          flash={flashFrom(request, reply, FLASH_KEYS)}
+        />,
       );
     });
   }

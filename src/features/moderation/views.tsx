@@ -28,12 +28,25 @@ export function SignatureReviewPage(props: {
   const base = `/admin/petitions/${petition.id}`;
   return (
     <AdminLayout ctx={ctx} title={title} flash={flash}>
-      <p><a href={base}>{`${t('petitionsAdmin.viewPetition')}: `}<span lang={shown.locale === locale ? undefined : shown.locale}>{shown.text.title}</span></a></p>
+      <p>
+        <a href={base}>
+          {`${t('petitionsAdmin.viewPetition')}: `}
+          <span lang={shown.locale === locale ? undefined : shown.locale}>{shown.text.title}</span>
+        </a>
+      </p>
       <h1>{title}</h1>
       <nav class="tabs" aria-label={t('petitionsAdmin.heading')}>
         <ul>
-          <li><a href={`${base}/suspects`} aria-current={mode === 'suspects' ? 'page' : undefined}>{r('suspectsTitle')}</a></li>
-          <li><a href={`${base}/signatures`} aria-current={mode === 'signatures' ? 'page' : undefined}>{t('moderation.allSignatures')}</a></li>
+          <li>
+            <a href={`${base}/suspects`} aria-current={mode === 'suspects' ? 'page' : undefined}>
+              {r('suspectsTitle')}
+            </a>
+          </li>
+          <li>
+            <a href={`${base}/signatures`} aria-current={mode === 'signatures' ? 'page' : undefined}>
+              {t('moderation.allSignatures')}
+            </a>
+          </li>
         </ul>
       </nav>
       <p>{r(mode === 'suspects' ? 'intro' : 'allIntro')}</p>
@@ -60,15 +73,24 @@ export function SignatureReviewPage(props: {
                 <td>{`${countryName(locale, signature.country)} (${signature.country})`}</td>
                 <td>{r(`sigStatus_${signature.status}`)}</td>
                 <td>{signature.suspect ? reasonText(ctx, signature.reason) : '—'}</td>
-                <td><time dateTime={signature.createdAt}>{formatDate(locale, signature.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time></td>
-                <td>{signature.confirmedAt ? <time dateTime={signature.confirmedAt}>{formatDate(locale, signature.confirmedAt, { dateStyle: 'medium', timeStyle: 'short' })}</time> : r('notYet')}</td>
+                <td>
+                  <time dateTime={signature.createdAt}>{formatDate(locale, signature.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time>
+                </td>
+                <td>
+                  {signature.confirmedAt ? (
+                    <time dateTime={signature.confirmedAt}>{formatDate(locale, signature.confirmedAt, { dateStyle: 'medium', timeStyle: 'short' })}</time>
+                  ) : (
+                    r('notYet')
+                  )}
+                </td>
                 <td>
                   <form method="post" action={signature.suspect ? `${base}/suspects/${signature.id}/restore` : `${base}/signatures/${signature.id}/suspect`}>
                     <CsrfField ctx={ctx} />
                     <input type="hidden" name="back" value={mode} />
                     {before !== undefined ? <input type="hidden" name="before" value={String(before)} /> : null}
                     <button type="submit" class={signature.suspect ? 'primary' : 'danger'}>
-                      {r(signature.suspect ? 'restore' : 'markSuspect')}<span class="visually-hidden">{`: ${r('signature', { id: signature.id })}`}</span>
+                      {r(signature.suspect ? 'restore' : 'markSuspect')}
+                      <span class="visually-hidden">{`: ${r('signature', { id: signature.id })}`}</span>
                     </button>
                   </form>
                 </td>

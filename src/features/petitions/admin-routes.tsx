@@ -51,7 +51,11 @@ export function registerPetitionAdminRoutes(app: FastifyInstance): void {
       return reply.redirect(`/admin/petitions/${id}?done=created`, 303);
     } catch (error) {
       if (!isAppError(error) || error.code !== 'validation_failed') throw error;
-      return sendPage(reply, <PetitionFormPage ctx={pageContext(request, reply)} campaign={campaign} petition={undefined} values={body} errors={error.fields ?? {}} />, 400);
+      return sendPage(
+        reply,
+        <PetitionFormPage ctx={pageContext(request, reply)} campaign={campaign} petition={undefined} values={body} errors={error.fields ?? {}} />,
+        400,
+      );
     }
   });
 
@@ -59,7 +63,17 @@ export function registerPetitionAdminRoutes(app: FastifyInstance): void {
     const petition = await getPetitionForAdmin(db, parseId(request.params.id));
     const campaign = await getCampaignForAdmin(db, petition.campaignId);
     const ctx = pageContext(request, reply);
-    return sendPage(reply, <PetitionFormPage ctx={ctx} campaign={campaign} petition={await summaryOf(petition)} values={petitionFormValues(petition)} errors={{}} flash={flashFrom(request, reply, FLASH_KEYS)} />);
+    return sendPage(
+      reply,
+      <PetitionFormPage
+        ctx={ctx}
+        campaign={campaign}
+        petition={await summaryOf(petition)}
+        values={petitionFormValues(petition)}
+        errors={{}}
+        flash={flashFrom(request, reply, FLASH_KEYS)}
+      />,
+    );
   });
 
   app.post<IdParams>('/admin/petitions/:id', edit, async (request, reply) => {
@@ -72,7 +86,11 @@ export function registerPetitionAdminRoutes(app: FastifyInstance): void {
     } catch (error) {
       if (!isAppError(error) || error.code !== 'validation_failed') throw error;
       const ctx = pageContext(request, reply);
-      return sendPage(reply, <PetitionFormPage ctx={ctx} campaign={campaign} petition={await summaryOf(petition)} values={body} errors={error.fields ?? {}} />, 400);
+      return sendPage(
+        reply,
+        <PetitionFormPage ctx={ctx} campaign={campaign} petition={await summaryOf(petition)} values={body} errors={error.fields ?? {}} />,
+        400,
+      );
     }
   });
 
@@ -86,7 +104,11 @@ export function registerPetitionAdminRoutes(app: FastifyInstance): void {
       const campaign = await getCampaignForAdmin(db, petition.campaignId);
       const ctx = pageContext(request, reply);
       const errors = { confirm_close: 'petitionsAdmin.validation.confirmClose' };
-      return sendPage(reply, <PetitionFormPage ctx={ctx} campaign={campaign} petition={await summaryOf(petition)} values={petitionFormValues(petition)} errors={errors} />, 400);
+      return sendPage(
+        reply,
+        <PetitionFormPage ctx={ctx} campaign={campaign} petition={await summaryOf(petition)} values={petitionFormValues(petition)} errors={errors} />,
+        400,
+      );
     }
     const changed = await changePetitionStatus(db, { userId: request.user!.id, petition, open: status === 'open' });
     const done = !changed ? 'unchanged' : status === 'open' ? 'reopened' : 'closed';

@@ -7,7 +7,11 @@ export const campaignPetitionsSection: CampaignAdminSection = {
   async render({ app, ctx, campaign }) {
     const summaries = await listPetitionSummaries(app.deps.database.db, app.countBoard, campaign.id);
     return {
-      jump: <p><a href="#petitions">{ctx.t('petitionsAdmin.jumpToPetitions', { count: summaries.length })}</a></p>,
+      jump: (
+        <p>
+          <a href="#petitions">{ctx.t('petitionsAdmin.jumpToPetitions', { count: summaries.length })}</a>
+        </p>
+      ),
       body: <CampaignPetitions ctx={ctx} campaign={campaign} summaries={summaries} />,
     };
   },

@@ -93,6 +93,9 @@ export interface PetitionSummary {
 
 export async function listPetitionSummaries(db: Database, board: CountBoard, campaignId: number): Promise<PetitionSummary[]> {
   const petitions = await listPetitionsOfCampaign(db, campaignId);
-  const suspects = await countSuspects(db, petitions.map((p) => p.id));
+  const suspects = await countSuspects(
+    db,
+    petitions.map((p) => p.id),
+  );
   return petitions.map((petition) => ({ petition, confirmed: board.count(petition.id).total, suspects: suspects.get(petition.id) ?? 0 }));
 }

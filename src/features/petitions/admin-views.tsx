@@ -22,7 +22,13 @@ export function CampaignPetitions({ ctx, campaign, summaries }: { ctx: PageConte
   return (
     <section class="admin-petitions" id="petitions" aria-labelledby="petitions-heading">
       <h2 id="petitions-heading">{t('petitionsAdmin.heading')}</h2>
-      {canEditPetitions(ctx) ? <p><a class="button primary" href={`/admin/campaigns/${campaign.id}/petitions/new`}>{t('petitionsAdmin.newPetition')}</a></p> : null}
+      {canEditPetitions(ctx) ? (
+        <p>
+          <a class="button primary" href={`/admin/campaigns/${campaign.id}/petitions/new`}>
+            {t('petitionsAdmin.newPetition')}
+          </a>
+        </p>
+      ) : null}
       {summaries.length === 0 ? (
         <p>{t('petitionsAdmin.none')}</p>
       ) : (
@@ -32,8 +38,12 @@ export function CampaignPetitions({ ctx, campaign, summaries }: { ctx: PageConte
               <tr>
                 <th scope="col">{t('petitionsAdmin.title')}</th>
                 <th scope="col">{t('petitionsAdmin.status')}</th>
-                <th scope="col" class="number">{t('petitionsAdmin.confirmed')}</th>
-                <th scope="col" class="number">{t('petitionsAdmin.suspects')}</th>
+                <th scope="col" class="number">
+                  {t('petitionsAdmin.confirmed')}
+                </th>
+                <th scope="col" class="number">
+                  {t('petitionsAdmin.suspects')}
+                </th>
                 <th scope="col">{t('petitionsAdmin.actions')}</th>
               </tr>
             </thead>
@@ -42,18 +52,26 @@ export function CampaignPetitions({ ctx, campaign, summaries }: { ctx: PageConte
                 const { text, locale: textLocale } = petitionTextFor(petition, locale, campaign.locales);
                 return (
                   <tr>
-                    <td><a href={`/admin/petitions/${petition.id}`} lang={textLocale === locale ? undefined : textLocale}>{text.title}</a></td>
-                    <td><span class="status">{t(`petitionsAdmin.status_${petition.status}`)}</span></td>
+                    <td>
+                      <a href={`/admin/petitions/${petition.id}`} lang={textLocale === locale ? undefined : textLocale}>
+                        {text.title}
+                      </a>
+                    </td>
+                    <td>
+                      <span class="status">{t(`petitionsAdmin.status_${petition.status}`)}</span>
+                    </td>
                     <td class="number">{formatNumber(locale, confirmed)}</td>
                     <td class="number">{formatNumber(locale, suspects)}</td>
                     <td>
                       <div class="actions">
                         <a class="button" href={`/admin/petitions/${petition.id}`}>
-                          {t(canEditPetitions(ctx) ? 'petitionsAdmin.edit' : 'petitionsAdmin.open')}<span class="visually-hidden">{`: ${text.title}`}</span>
+                          {t(canEditPetitions(ctx) ? 'petitionsAdmin.edit' : 'petitionsAdmin.open')}
+                          <span class="visually-hidden">{`: ${text.title}`}</span>
                         </a>
                         {canModerate(ctx) ? (
                           <a class="button" href={`/admin/petitions/${petition.id}/suspects`}>
-                            {t('petitionsAdmin.reviewSuspects')}<span class="visually-hidden">{`: ${text.title}`}</span>
+                            {t('petitionsAdmin.reviewSuspects')}
+                            <span class="visually-hidden">{`: ${text.title}`}</span>
                           </a>
                         ) : null}
                       </div>
@@ -83,7 +101,11 @@ export function petitionFormValues(petition: Petition): FormValues {
 
 function BackToCampaign({ ctx, campaign }: { ctx: PageContext; campaign: Campaign }) {
   const { text } = textFor(campaign, ctx.locale);
-  return <p><a href={`/admin/campaigns/${campaign.id}#petitions`}>{ctx.t('petitionsAdmin.backToCampaign', { title: text.title })}</a></p>;
+  return (
+    <p>
+      <a href={`/admin/campaigns/${campaign.id}#petitions`}>{ctx.t('petitionsAdmin.backToCampaign', { title: text.title })}</a>
+    </p>
+  );
 }
 
 export function PetitionFormPage(props: {
@@ -115,19 +137,34 @@ export function PetitionFormPage(props: {
       <h1>{title}</h1>
       {petition && shown ? (
         <>
-          <p class="subtitle" lang={shown.locale === locale ? undefined : shown.locale}>{shown.text.title}</p>
+          <p class="subtitle" lang={shown.locale === locale ? undefined : shown.locale}>
+            {shown.text.title}
+          </p>
           <dl class="facts">
-            <div><dt>{t('petitionsAdmin.status')}</dt><dd class="status">{t(`petitionsAdmin.status_${petition.petition.status}`)}</dd></div>
-            <div><dt>{t('petitionsAdmin.confirmed')}</dt><dd>{formatNumber(locale, petition.confirmed)}</dd></div>
+            <div>
+              <dt>{t('petitionsAdmin.status')}</dt>
+              <dd class="status">{t(`petitionsAdmin.status_${petition.petition.status}`)}</dd>
+            </div>
+            <div>
+              <dt>{t('petitionsAdmin.confirmed')}</dt>
+              <dd>{formatNumber(locale, petition.confirmed)}</dd>
+            </div>
             <div>
               <dt>{t('petitionsAdmin.suspects')}</dt>
               <dd>
                 {formatNumber(locale, petition.suspects)}
-                {canModerate(ctx) ? <>{' · '}<a href={`/admin/petitions/${petition.petition.id}/suspects`}>{t('petitionsAdmin.reviewSuspects')}</a></> : null}
+                {canModerate(ctx) ? (
+                  <>
+                    {' · '}
+                    <a href={`/admin/petitions/${petition.petition.id}/suspects`}>{t('petitionsAdmin.reviewSuspects')}</a>
+                  </>
+                ) : null}
               </dd>
             </div>
           </dl>
-          <p><a href={campaign.status === 'draft' ? `/admin/campaigns/${campaign.id}/preview` : `/c/${campaign.slug}`}>{t('admin.view')}</a></p>
+          <p>
+            <a href={campaign.status === 'draft' ? `/admin/campaigns/${campaign.id}/preview` : `/c/${campaign.slug}`}>{t('admin.view')}</a>
+          </p>
         </>
       ) : null}
       {canEdit ? null : <p class="notice">{t('petitionsAdmin.readOnly')}</p>}
@@ -136,8 +173,27 @@ export function PetitionFormPage(props: {
         <CsrfField ctx={ctx} />
         <fieldset disabled={!canEdit}>
           <legend class="visually-hidden">{title}</legend>
-          <TextField ctx={ctx} name="goal" label={labels['goal']!} errors={errors} values={values} required inputMode="numeric" maxLength={13} autocomplete="off" />
-          <TextField ctx={ctx} name="milestones" label={labels['milestones']!} hint={f('milestonesHint')} errors={errors} values={values} maxLength={600} autocomplete="off" />
+          <TextField
+            ctx={ctx}
+            name="goal"
+            label={labels['goal']!}
+            errors={errors}
+            values={values}
+            required
+            inputMode="numeric"
+            maxLength={13}
+            autocomplete="off"
+          />
+          <TextField
+            ctx={ctx}
+            name="milestones"
+            label={labels['milestones']!}
+            hint={f('milestonesHint')}
+            errors={errors}
+            values={values}
+            maxLength={600}
+            autocomplete="off"
+          />
           {LOCALES.map((l) => {
             const required = campaign.locales.includes(l);
             return (
@@ -145,12 +201,33 @@ export function PetitionFormPage(props: {
                 <legend>{t('petitionsAdmin.fields.textsIn', { language: t(`languages.${l}`) })}</legend>
                 <p class="hint">{f(required ? 'textsHintRequired' : 'textsHintOptional')}</p>
                 <TextField ctx={ctx} name={`title_${l}`} label={labels[`title_${l}`]!} errors={errors} values={values} required={required} maxLength={200} />
-                <TextField ctx={ctx} name={`target_${l}`} label={labels[`target_${l}`]!} hint={f('targetHint')} errors={errors} values={values} required={required} maxLength={200} />
-                <TextArea ctx={ctx} name={`body_${l}`} label={labels[`body_${l}`]!} hint={f('bodyHint')} errors={errors} values={values} required={required} rows={12} maxLength={50000} />
+                <TextField
+                  ctx={ctx}
+                  name={`target_${l}`}
+                  label={labels[`target_${l}`]!}
+                  hint={f('targetHint')}
+                  errors={errors}
+                  values={values}
+                  required={required}
+                  maxLength={200}
+                />
+                <TextArea
+                  ctx={ctx}
+                  name={`body_${l}`}
+                  label={labels[`body_${l}`]!}
+                  hint={f('bodyHint')}
+                  errors={errors}
+                  values={values}
+                  required={required}
+                  rows={12}
+                  maxLength={50000}
+                />
               </fieldset>
             );
           })}
-          <button type="submit" class="primary">{t('petitionsAdmin.save')}</button>
+          <button type="submit" class="primary">
+            {t('petitionsAdmin.save')}
+          </button>
         </fieldset>
       </form>
       {petition ? <StatusSection ctx={ctx} petition={petition.petition} errors={errors} /> : null}
@@ -172,7 +249,11 @@ function StatusSection({ ctx, petition, errors }: { ctx: PageContext; petition: 
           <input type="hidden" name="status" value="closed" />
           <p id="close-explain">{t('petitionsAdmin.closeExplain')}</p>
           <div class="field">
-            {error ? <p class="error" id="confirm_close-error">{t(error)}</p> : null}
+            {error ? (
+              <p class="error" id="confirm_close-error">
+                {t(error)}
+              </p>
+            ) : null}
             <div class="checkbox">
               <input
                 type="checkbox"
@@ -185,7 +266,9 @@ function StatusSection({ ctx, petition, errors }: { ctx: PageContext; petition: 
               <label for="confirm_close">{t('petitionsAdmin.closeConfirm')}</label>
             </div>
           </div>
-          <button type="submit" class="danger">{t('petitionsAdmin.close')}</button>
+          <button type="submit" class="danger">
+            {t('petitionsAdmin.close')}
+          </button>
         </form>
       ) : (
         <form method="post" action={`/admin/petitions/${petition.id}/status`} class="stacked">

@@ -37,7 +37,12 @@ describeEachDialect('organisers: petitions', (ctx) => {
     expect(created.statusCode).toBe(303);
     const id = Number(/^\/admin\/petitions\/(\d+)\?done=created$/.exec(String(created.headers.location))?.[1]);
     expect(id).toBeGreaterThan(0);
-    expect(await findPetitionById(ctx().db, id)).toMatchObject({ goal: 2500, milestones: [100, 1000], status: 'open', texts: { en: { title: 'Release the detained' } } });
+    expect(await findPetitionById(ctx().db, id)).toMatchObject({
+      goal: 2500,
+      milestones: [100, 1000],
+      status: 'open',
+      texts: { en: { title: 'Release the detained' } },
+    });
     expect((await browser.get(`/admin/petitions/${id}?done=created`)).body).toContain('The petition is created and open for signatures.');
     // At once, not after the cache's two seconds.
     expect((await new Browser(ctx().app).get(`/c/${campaign.input.slug}`)).body).toContain('Release the detained');
@@ -56,12 +61,33 @@ describeEachDialect('organisers: petitions', (ctx) => {
     expect((await new Browser(ctx().app).get(`/c/${campaign.input.slug}`)).body).toContain('Release them now');
 
     // A signature with a dedup key, to see closing delete it.
-    await ctx().db.insertInto('sealing_windows').values({ id: `w-${id}`, key_id: 'k', enc: 'e', created_at: new Date().toISOString() }).execute();
-    await ctx().db.insertInto('signatures').values({
-      petition_id: id, dedup_key: 'dedup', window_id: `w-${id}`, sealed: Buffer.from('sealed'), country: 'GB', status: 'pending', suspect: 0, suspect_reason: null,
-      public_name: null, wants_updates: 0, ref: null, confirm_token_hash: null, withdraw_token_hash: 'h', token_expires_at: new Date().toISOString(),
-      last_mailed_at: new Date().toISOString(), created_at: new Date().toISOString(), confirmed_at: null, withdrawn_at: null,
-    }).execute();
+    await ctx()
+      .db.insertInto('sealing_windows')
+      .values({ id: `w-${id}`, key_id: 'k', enc: 'e', created_at: new Date().toISOString() })
+      .execute();
+    await ctx()
+      .db.insertInto('signatures')
+      .values({
+        petition_id: id,
+        dedup_key: 'dedup',
+        window_id: `w-${id}`,
+        sealed: Buffer.from('sealed'),
+        country: 'GB',
+        status: 'pending',
+        suspect: 0,
+        suspect_reason: null,
+        public_name: null,
+        wants_updates: 0,
+        ref: null,
+        confirm_token_hash: null,
+        withdraw_token_hash: 'h',
+        token_expires_at: new Date().toISOString(),
+        last_mailed_at: new Date().toISOString(),
+        created_at: new Date().toISOString(),
+        confirmed_at: null,
+        withdrawn_at: null,
+      })
+      .execute();
 
     // Closing needs the box ticked: the page says the dedup keys go for good.
     expect(page.body).toContain("deletes the petition's duplicate-detection keys");
@@ -79,7 +105,9 @@ describeEachDialect('organisers: petitions', (ctx) => {
     expect((await new Browser(ctx().app).get(`/c/${campaign.input.slug}`)).body).toContain('This petition is closed.');
 
     // Closing a closed petition changes and records nothing.
-    expect((await browser.post(`/admin/petitions/${id}/status`, { status: 'closed', confirm: '1' })).headers.location).toBe(`/admin/petitions/${id}?done=unchanged`);
+    expect((await browser.post(`/admin/petitions/${id}/status`, { status: 'closed', confirm: '1' })).headers.location).toBe(
+      `/admin/petitions/${id}?done=unchanged`,
+    );
 
     const reopened = await browser.post(`/admin/petitions/${id}/status`, { status: 'open' });
     expect(reopened.headers.location).toBe(`/admin/petitions/${id}?done=reopened`);
@@ -93,12 +121,20 @@ describeEachDialect('organisers: petitions', (ctx) => {
   });
 
   it('re-renders the form with each error and the typed values, storing nothing', async () => {
-    const campaign = await makeCampaign(ctx().db, { input: { locales: ['en', 'ru'], texts: {
-      en: { title: 'Campaign', summary: '', storyMd: 'Story', counterLabel: '' },
-      ru: { title: 'Кампания', summary: '', storyMd: 'История', counterLabel: '' },
-    } } });
+    const campaign = await makeCampaign(ctx().db, {
+      input: {
+        locales: ['en', 'ru'],
+        texts: {
+          en: { title: 'Campaign', summary: '', storyMd: 'Story', counterLabel: '' },
+          ru: { title: 'Кампания', summary: '', storyMd: 'История', counterLabel: '' },
+        },
+      },
+    });
     const { browser } = await loggedIn(ctx().app, ctx().db, 'owner');
-    const response = await browser.post(`/admin/campaigns/${campaign.id}/petitions/new`, petitionFields({ goal: 'lots', milestones: '1000, 500', target_en: '', title_ru: 'Освободите' }));
+    const response = await browser.post(
+      `/admin/campaigns/${campaign.id}/petitions/new`,
+      petitionFields({ goal: 'lots', milestones: '1000, 500', target_en: '', title_ru: 'Освободите' }),
+    );
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('class="error-summary"');
     expect(response.body).toContain('Enter a whole number from 1 to 1,000,000,000.');
@@ -112,7 +148,10 @@ describeEachDialect('organisers: petitions', (ctx) => {
     expect(await ctx().db.selectFrom('petitions').select('id').where('campaign_id', '=', campaign.id).execute()).toEqual([]);
 
     for (const milestones of ['0', '-5', '10,,20', '1e3', '5, 5', '9999999999']) {
-      const bad = await browser.post(`/admin/campaigns/${campaign.id}/petitions/new`, petitionFields({ milestones, title_ru: 'Т', target_ru: 'Ц', body_ru: 'Б' }));
+      const bad = await browser.post(
+        `/admin/campaigns/${campaign.id}/petitions/new`,
+        petitionFields({ milestones, title_ru: 'Т', target_ru: 'Ц', body_ru: 'Б' }),
+      );
       expect(bad.statusCode, milestones).toBe(400);
     }
     // A language the campaign is not published in is optional, but a text begun in it must be complete.
@@ -164,12 +203,22 @@ describeEachDialect('moderators: suspect signatures', (ctx) => {
 
   /** Signs through the public form; without a form stamp the signature is marked suspect, silently. */
   async function sign(slug: string, petitionId: number, options: { suspect: boolean; confirm: boolean; country?: string }): Promise<number> {
-    const fields = signFields(ctx().app, { country: options.country ?? 'GB', name: 'Anna Secretname', show_name: '1', ...(options.suspect ? { ts: undefined } : {}) });
+    const fields = signFields(ctx().app, {
+      country: options.country ?? 'GB',
+      name: 'Anna Secretname',
+      show_name: '1',
+      ...(options.suspect ? { ts: undefined } : {}),
+    });
     const response = await new Browser(ctx().app).post(`/c/${slug}/sign`, fields);
     expect(response.statusCode).toBe(303);
     const mail = (await queuedConfirmations(ctx().app, { petitionId })).find((m) => m.to === fields['email']);
     if (options.confirm) await confirmSignature(ctx().db, mail!.confirmToken);
-    const row = await ctx().db.selectFrom('signatures').select(['id', 'suspect']).where('petition_id', '=', petitionId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const row = await ctx()
+      .db.selectFrom('signatures')
+      .select(['id', 'suspect'])
+      .where('petition_id', '=', petitionId)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(row.suspect).toBe(options.suspect ? 1 : 0);
     return Number(row.id);
   }
@@ -235,7 +284,11 @@ describeEachDialect('moderators: suspect signatures', (ctx) => {
 
     const audit = (await listAuditEntries(ctx().db, { limit: 100 })).filter((e) => e.entityType === 'signature');
     const mine = audit.filter((e) => [String(counted), String(suspectConfirmed), String(suspectPending)].includes(e.entityId ?? ''));
-    expect(mine.map((e) => `${e.action} ${e.entityId}`)).toEqual([`signature.suspect ${counted}`, `signature.restore ${suspectPending}`, `signature.restore ${suspectConfirmed}`]);
+    expect(mine.map((e) => `${e.action} ${e.entityId}`)).toEqual([
+      `signature.suspect ${counted}`,
+      `signature.restore ${suspectPending}`,
+      `signature.restore ${suspectConfirmed}`,
+    ]);
     expect(mine.every((e) => e.userEmail === user.email)).toBe(true);
     expect(mine[2]!.changes).toMatchObject({ suspect: [true, false], reason: ['stamp:missing', null], counted: [false, true] });
     expect(mine[0]!.changes).toMatchObject({ suspect: [false, true], counted: [true, false] });
@@ -261,12 +314,35 @@ describeEachDialect('moderators: suspect signatures', (ctx) => {
     const campaign = await makeCampaign(ctx().db, { status: 'published' });
     const petition = await makePetition(ctx().db, campaign.id);
     const now = new Date().toISOString();
-    await ctx().db.insertInto('sealing_windows').values({ id: `page-${petition.id}`, key_id: 'k', enc: 'e', created_at: now }).execute();
-    await ctx().db.insertInto('signatures').values(Array.from({ length: 55 }, (_, i) => ({
-      petition_id: petition.id, dedup_key: `d${i}`, window_id: `page-${petition.id}`, sealed: Buffer.from('x'), country: 'GB', status: 'pending' as const,
-      suspect: 1 as const, suspect_reason: 'rate', public_name: null, wants_updates: 0 as const, ref: null, confirm_token_hash: null,
-      withdraw_token_hash: `h${i}`, token_expires_at: now, last_mailed_at: now, created_at: now, confirmed_at: null, withdrawn_at: null,
-    }))).execute();
+    await ctx()
+      .db.insertInto('sealing_windows')
+      .values({ id: `page-${petition.id}`, key_id: 'k', enc: 'e', created_at: now })
+      .execute();
+    await ctx()
+      .db.insertInto('signatures')
+      .values(
+        Array.from({ length: 55 }, (_, i) => ({
+          petition_id: petition.id,
+          dedup_key: `d${i}`,
+          window_id: `page-${petition.id}`,
+          sealed: Buffer.from('x'),
+          country: 'GB',
+          status: 'pending' as const,
+          suspect: 1 as const,
+          suspect_reason: 'rate',
+          public_name: null,
+          wants_updates: 0 as const,
+          ref: null,
+          confirm_token_hash: null,
+          withdraw_token_hash: `h${i}`,
+          token_expires_at: now,
+          last_mailed_at: now,
+          created_at: now,
+          confirmed_at: null,
+          withdrawn_at: null,
+        })),
+      )
+      .execute();
     const { browser } = await loggedIn(ctx().app, ctx().db, 'moderator');
     const first = await browser.get(`/admin/petitions/${petition.id}/suspects`);
     expect(first.body.match(/>Restore</g)?.length).toBe(50);

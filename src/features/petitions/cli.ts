@@ -32,7 +32,15 @@ export function addPetitionCommands(_program: Command, cli: CliContext): void {
         // Read-only: an export never changes the schema of the database it reads.
         const summary = await cli.withDatabase(
           (db) =>
-            runSignatureExport(db, { petitionId: options.petition, key, out: options.out, status: options.status, includeSuspect: options.includeSuspect, stdout: process.stdout, stderr: process.stderr }),
+            runSignatureExport(db, {
+              petitionId: options.petition,
+              key,
+              out: options.out,
+              status: options.status,
+              includeSuspect: options.includeSuspect,
+              stdout: process.stdout,
+              stderr: process.stderr,
+            }),
           { migrate: false },
         );
         if (!isComplete(summary)) process.exitCode = 3;

@@ -40,7 +40,10 @@ const PAGE_SIZE = 1000;
 
 /** Thrown before anything is written when the key file cannot open any of the selected signatures. */
 export class ExportKeyError extends Error {
-  constructor(message: string, readonly neededKeyIds: string[]) {
+  constructor(
+    message: string,
+    readonly neededKeyIds: string[],
+  ) {
     super(message);
     this.name = 'ExportKeyError';
   }
@@ -181,7 +184,12 @@ export async function exportSignatures(options: ExportOptions): Promise<ExportSu
         .limit(pageSize)
         .execute();
       if (page.length === 0) break;
-      await loadWindows(db, key, windows, page.map((row) => row.window_id));
+      await loadWindows(
+        db,
+        key,
+        windows,
+        page.map((row) => row.window_id),
+      );
 
       let chunk = '';
       for (const row of page) {
@@ -323,12 +331,16 @@ export function fileDestination(file: string): ExportDestination {
 // ---- What the organiser is told -----------------------------------------------------------------------------------
 
 export function summaryLines(summary: ExportSummary, where: string): string[] {
-  const lines = [`Exported ${summary.written} of ${summary.total} signatures of petition #${summary.petitionId} to ${where}${summary.withdrawn > 0 ? ` (${summary.withdrawn} withdrawn, with their personal data erased)` : ''}.`];
+  const lines = [
+    `Exported ${summary.written} of ${summary.total} signatures of petition #${summary.petitionId} to ${where}${summary.withdrawn > 0 ? ` (${summary.withdrawn} withdrawn, with their personal data erased)` : ''}.`,
+  ];
   for (const [keyId, n] of summary.otherKeys) {
     lines.push(`Not exported: ${n} signature${n === 1 ? '' : 's'} sealed to another key, ${keyId}. Export again with the key file of key ${keyId}.`);
   }
   if (summary.failed > 0) {
-    lines.push(`Not exported: ${summary.failed} signature${summary.failed === 1 ? '' : 's'} sealed to this key that could not be opened (damaged, or altered in the database).`);
+    lines.push(
+      `Not exported: ${summary.failed} signature${summary.failed === 1 ? '' : 's'} sealed to this key that could not be opened (damaged, or altered in the database).`,
+    );
   }
   return lines;
 }

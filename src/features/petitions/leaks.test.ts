@@ -71,7 +71,13 @@ for (const dialect of availableDialects()) {
       const byJson = signer({ showName: false });
       const withdrawn = signer({ showName: false });
       expect((await new Browser(app).post(`/c/${slug}/sign`, byForm)).statusCode).toBe(303);
-      const json = await app.inject({ method: 'POST', url: `/c/${slug}/sign`, remoteAddress: new Browser(app).remoteAddress, headers: { 'content-type': 'application/json', accept: 'application/json' }, payload: JSON.stringify(byJson) });
+      const json = await app.inject({
+        method: 'POST',
+        url: `/c/${slug}/sign`,
+        remoteAddress: new Browser(app).remoteAddress,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        payload: JSON.stringify(byJson),
+      });
       expect(json.statusCode).toBe(202);
       expect((await new Browser(app).post(`/c/${slug}/sign`, withdrawn)).statusCode).toBe(303);
       expect((await new Browser(app).post(`/c/${slug}/sign`, { ...byForm, email: byForm['email']!.toLowerCase() })).statusCode).toBe(303);
@@ -79,10 +85,28 @@ for (const dialect of availableDialects()) {
       // Refusals quote nothing of what was sent either: a field error (form and JSON), a honeypot, a closed door.
       const refused = signer({ showName: true, refused: true });
       expect((await new Browser(app).post(`/c/${slug}/sign`, { ...refused, country: 'XX' })).statusCode).toBe(400);
-      expect((await app.inject({ method: 'POST', url: `/c/${slug}/sign`, headers: { 'content-type': 'application/json', accept: 'application/json' }, payload: JSON.stringify({ ...refused, consent: undefined }) })).statusCode).toBe(400);
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: `/c/${slug}/sign`,
+            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            payload: JSON.stringify({ ...refused, consent: undefined }),
+          })
+        ).statusCode,
+      ).toBe(400);
       expect((await new Browser(app).post(`/c/${slug}/sign`, { ...refused, website: 'filled' })).statusCode).toBe(303);
       expect((await new Browser(app).post(`/c/no-such-campaign/sign`, refused)).statusCode).toBe(404);
-      expect((await app.inject({ method: 'POST', url: `/c/${slug}/sign`, headers: { 'content-type': 'application/json' }, payload: `{"name":"First${secret.at(-1)}",` })).statusCode).toBe(400);
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: `/c/${slug}/sign`,
+            headers: { 'content-type': 'application/json' },
+            payload: `{"name":"First${secret.at(-1)}",`,
+          })
+        ).statusCode,
+      ).toBe(400);
 
       const mails = await queuedConfirmations(app, { petitionId });
       expect(mails).toHaveLength(3);
@@ -95,11 +119,21 @@ for (const dialect of availableDialects()) {
       expect((await new Browser(app).post(`/withdraw/${toWithdraw.withdrawToken}`, {})).statusCode).toBe(200);
 
       // The worker sends the mails (into the dev mailbox), folds the counts and records the milestone.
-      const worker = startWorker({ database: app.deps.database, logger: app.deps.logger, config: app.deps.config, dataKey: app.deps.keys.dataKey, pollMs: 50, ...workOf(FEATURES) });
+      const worker = startWorker({
+        database: app.deps.database,
+        logger: app.deps.logger,
+        config: app.deps.config,
+        dataKey: app.deps.keys.dataKey,
+        pollMs: 50,
+        ...workOf(FEATURES),
+      });
       try {
         const deadline = Date.now() + 15_000;
         for (;;) {
-          const left = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+          const left = await db
+            .selectFrom('jobs')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow();
           const milestone = await db.selectFrom('milestones_reached').select('milestone').where('petition_id', '=', petitionId).executeTakeFirst();
           if (Number(left.n) === 0 && milestone) break;
           if (Date.now() > deadline) throw new Error('the worker did not finish the jobs');

@@ -31,7 +31,12 @@ function petitionsVersion(board: CountBoard, petitions: Petition[]): string {
 async function milestonesVersion(db: Database, board: CountBoard, campaignId: number, petitions: Petition[]): Promise<string> {
   const reachable = petitions.filter((p) => p.milestones.some((m) => m <= board.count(p.id).total));
   if (reachable.length === 0) return 'm0';
-  const recorded = await cachedRead(db, `milestones:${campaignId}`, () => countMilestonesReached(db, reachable.map((p) => p.id)));
+  const recorded = await cachedRead(db, `milestones:${campaignId}`, () =>
+    countMilestonesReached(
+      db,
+      reachable.map((p) => p.id),
+    ),
+  );
   return `m${recorded}`;
 }
 

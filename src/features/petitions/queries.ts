@@ -41,10 +41,23 @@ export async function findPetitionById(db: Database, id: number): Promise<Petiti
 }
 
 export async function insertPetition(db: Database, campaignId: number, input: PetitionInput, now: string): Promise<number> {
-  const position = await db.selectFrom('petitions').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+  const position = await db
+    .selectFrom('petitions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirstOrThrow();
   const row = await db
     .insertInto('petitions')
-    .values({ campaign_id: campaignId, position: Number(position.n), goal: input.goal, milestones: input.milestones.join(','), status: 'open', created_at: now, updated_at: now, closed_at: null })
+    .values({
+      campaign_id: campaignId,
+      position: Number(position.n),
+      goal: input.goal,
+      milestones: input.milestones.join(','),
+      status: 'open',
+      created_at: now,
+      updated_at: now,
+      closed_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const id = Number(row.id);
@@ -53,13 +66,23 @@ export async function insertPetition(db: Database, campaignId: number, input: Pe
 }
 
 export async function updatePetitionRow(db: Database, id: number, input: PetitionInput, now: string): Promise<void> {
-  await db.updateTable('petitions').set({ goal: input.goal, milestones: input.milestones.join(','), updated_at: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('petitions')
+    .set({ goal: input.goal, milestones: input.milestones.join(','), updated_at: now })
+    .where('id', '=', id)
+    .execute();
   await replacePetitionTexts(db, id, input.texts);
 }
 
 async function replacePetitionTexts(db: Database, petitionId: number, texts: Partial<Record<Locale, PetitionText>>): Promise<void> {
   await db.deleteFrom('petition_texts').where('petition_id', '=', petitionId).execute();
-  const rows = Object.entries(texts).map(([locale, text]) => ({ petition_id: petitionId, locale, title: text.title, target: text.target, body_md: text.bodyMd }));
+  const rows = Object.entries(texts).map(([locale, text]) => ({
+    petition_id: petitionId,
+    locale,
+    title: text.title,
+    target: text.target,
+    body_md: text.bodyMd,
+  }));
   if (rows.length > 0) await db.insertInto('petition_texts').values(rows).execute();
 }
 
@@ -100,14 +123,23 @@ export interface MilestoneReached {
 }
 
 export async function listMilestonesReached(db: Database, petitionId: number): Promise<MilestoneReached[]> {
-  const rows = await db.selectFrom('milestones_reached').select(['milestone', 'reached_at']).where('petition_id', '=', petitionId).orderBy('milestone').execute();
+  const rows = await db
+    .selectFrom('milestones_reached')
+    .select(['milestone', 'reached_at'])
+    .where('petition_id', '=', petitionId)
+    .orderBy('milestone')
+    .execute();
   return rows.map((r) => ({ milestone: r.milestone, reachedAt: r.reached_at }));
 }
 
 /** How many milestones the given petitions have reached in all. */
 export async function countMilestonesReached(db: Database, petitionIds: number[]): Promise<number> {
   if (petitionIds.length === 0) return 0;
-  const row = await db.selectFrom('milestones_reached').select((eb) => eb.fn.countAll<number>().as('n')).where('petition_id', 'in', petitionIds).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('milestones_reached')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('petition_id', 'in', petitionIds)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

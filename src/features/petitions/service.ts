@@ -19,7 +19,8 @@ export async function petitionToSign(db: Database, campaignId: number, petitionI
   const petitions = await petitionsOfCampaign(db, campaignId);
   const petition = petitionId === undefined ? mainPetition(petitions) : petitions.find((p) => p.id === petitionId);
   if (!petition) throw new AppError('not_found', 'This campaign has no petition to sign.', { messageKey: 'petitions.errors.noPetition' });
-  if (petition.status !== 'open') throw new AppError('gone', 'This petition is closed and no longer takes signatures.', { messageKey: 'petitions.errors.closed' });
+  if (petition.status !== 'open')
+    throw new AppError('gone', 'This petition is closed and no longer takes signatures.', { messageKey: 'petitions.errors.closed' });
   return petition;
 }
 
@@ -36,7 +37,13 @@ function flattenPetitionForAudit(input: PetitionInput | Petition): Record<string
 export async function createPetition(db: Database, options: { userId: number | null; campaignId: number; input: PetitionInput }): Promise<number> {
   const id = await db.transaction().execute(async (trx) => {
     const newId = await insertPetition(trx, options.campaignId, options.input, new Date().toISOString());
-    await recordAudit(trx, { userId: options.userId, action: 'petition.create', entityType: 'petition', entityId: newId, changes: diffFields({}, flattenPetitionForAudit(options.input)) });
+    await recordAudit(trx, {
+      userId: options.userId,
+      action: 'petition.create',
+      entityType: 'petition',
+      entityId: newId,
+      changes: diffFields({}, flattenPetitionForAudit(options.input)),
+    });
     return newId;
   });
   forgetCachedReads(db);
@@ -62,7 +69,13 @@ export async function setPetitionOpen(db: Database, options: { userId: number | 
     const now = new Date().toISOString();
     if (options.open) await reopenPetitionRow(trx, options.id, now);
     else await closePetitionRow(trx, options.id, now);
-    await recordAudit(trx, { userId: options.userId, action: options.open ? 'petition.reopen' : 'petition.close', entityType: 'petition', entityId: options.id, changes: { status: [before.status, options.open ? 'open' : 'closed'] } });
+    await recordAudit(trx, {
+      userId: options.userId,
+      action: options.open ? 'petition.reopen' : 'petition.close',
+      entityType: 'petition',
+      entityId: options.id,
+      changes: { status: [before.status, options.open ? 'open' : 'closed'] },
+    });
   });
   forgetCachedReads(db);
 }

@@ -94,10 +94,12 @@ function pageProblems(html: string, raw: string, baseline: string): string[] {
     if (!authored.tags.has(tag.name)) problems.push(`an element the page did not author: <${tag.name}>`);
     for (const [attribute] of tag.attributes) {
       if (attribute.startsWith('on')) problems.push(`an event handler ${attribute}= on <${tag.name}>`);
-      else if (!authored.attributes.has(attribute) && !/^(data|aria)-/.test(attribute)) problems.push(`an attribute the page did not author: ${attribute}= on <${tag.name}>`);
+      else if (!authored.attributes.has(attribute) && !/^(data|aria)-/.test(attribute))
+        problems.push(`an attribute the page did not author: ${attribute}= on <${tag.name}>`);
     }
   }
-  if (raw !== '' && !baseline.includes(raw) && (/<[a-zA-Z!/?]/.test(raw) || raw.includes('"')) && html.includes(raw)) problems.push('the raw string appears unescaped');
+  if (raw !== '' && !baseline.includes(raw) && (/<[a-zA-Z!/?]/.test(raw) || raw.includes('"')) && html.includes(raw))
+    problems.push('the raw string appears unescaped');
   return problems;
 }
 
@@ -119,7 +121,11 @@ describeEachDialect('hostile input: every field of the signing form', (ctx) => {
     await makePetition(db, campaign.id);
     slug = campaign.input.slug;
     const browser = new Browser(app);
-    const pages = await Promise.all([browser.get(`/c/${slug}`), browser.post(`/c/${slug}/sign`, signFields(app, { email: 'x' })), browser.get(`/c/${slug}/signed`)]);
+    const pages = await Promise.all([
+      browser.get(`/c/${slug}`),
+      browser.post(`/c/${slug}/sign`, signFields(app, { email: 'x' })),
+      browser.get(`/c/${slug}/signed`),
+    ]);
     baseline = pages.map((p) => p.body).join('\n');
   });
 
@@ -160,7 +166,8 @@ describeEachDialect('hostile input: every field of the signing form', (ctx) => {
             if (after !== before) fail('refused, but the database changed');
             if (mode === 'json') {
               const error = response.json<{ error?: { code?: string; fields?: Record<string, string> } }>().error;
-              if (error?.code !== 'validation_failed' || !error.fields || Object.keys(error.fields).length === 0) fail(`JSON refusal without fields: ${response.body.slice(0, 200)}`);
+              if (error?.code !== 'validation_failed' || !error.fields || Object.keys(error.fields).length === 0)
+                fail(`JSON refusal without fields: ${response.body.slice(0, 200)}`);
             } else {
               if (!response.body.includes('class="error-summary"')) fail('refused without an error summary');
               if (!response.body.includes(`<form method="post" action="/c/${slug}/sign"`)) fail('refused without showing the form again');
@@ -192,7 +199,10 @@ describeEachDialect('hostile input: every field of the signing form', (ctx) => {
   it('shows every accepted first name among recent signers escaped, never as markup', async () => {
     const { db, app } = ctx();
     const failures: string[] = [];
-    const maxJob = await db.selectFrom('jobs').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const maxJob = await db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
     lastJobId = Number(maxJob?.id ?? 0);
     const strings = ALL ? STRINGS : sample(2, 0);
     const signAndConfirm = async (fields: Record<string, string | undefined>): Promise<number> => {
@@ -225,8 +235,10 @@ describeEachDialect('hostile input: every field of the signing form', (ctx) => {
       if (page.statusCode !== 200) failures.push(`page answered ${page.statusCode} after ${JSON.stringify(batch)}`);
       for (const problem of pageProblems(page.body, '', withSigners)) failures.push(`page after ${JSON.stringify(batch)}: ${problem}`);
       for (const { raw, first } of shown) {
-        if (!withSigners.includes(raw) && (/<[a-zA-Z!/?]/.test(raw) || raw.includes('"')) && page.body.includes(raw)) failures.push(`${JSON.stringify(raw)}: shown unescaped`);
-        if (!page.body.includes(`<li>${escapeText(first)}, United Kingdom</li>`)) failures.push(`${JSON.stringify(raw)}: not shown as ${JSON.stringify(escapeText(first))}`);
+        if (!withSigners.includes(raw) && (/<[a-zA-Z!/?]/.test(raw) || raw.includes('"')) && page.body.includes(raw))
+          failures.push(`${JSON.stringify(raw)}: shown unescaped`);
+        if (!page.body.includes(`<li>${escapeText(first)}, United Kingdom</li>`))
+          failures.push(`${JSON.stringify(raw)}: not shown as ${JSON.stringify(escapeText(first))}`);
       }
     }
     expect(failures).toEqual([]);
@@ -271,7 +283,9 @@ describe('parseSignForm, whatever a body parser hands it', () => {
           if (form.ref !== null) expect(form.ref).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
           if (form.petitionId !== undefined) expect(Number.isSafeInteger(form.petitionId) && form.petitionId >= 0).toBe(true);
           for (const flag of [form.wantsUpdates, form.showName, form.honeypotFilled]) expect(typeof flag).toBe('boolean');
-          expect(raw['consent'] !== undefined && raw['consent'] !== null && raw['consent'] !== '' && raw['consent'] !== 'false' && raw['consent'] !== false).toBe(true);
+          expect(
+            raw['consent'] !== undefined && raw['consent'] !== null && raw['consent'] !== '' && raw['consent'] !== 'false' && raw['consent'] !== false,
+          ).toBe(true);
         } catch (error) {
           if (!isAppError(error)) throw error;
           expect(error.code).toBe('validation_failed');
@@ -290,10 +304,23 @@ describe('parseSignForm, whatever a body parser hands it', () => {
 
   it('accepts a valid body with harmless variations (case, spaces, a JSON true)', () => {
     fc.assert(
-      fc.property(fc.constantFrom('gb', 'GB', ' fr ', 'Ru'), fc.constantFrom('1', 'on', true, 'yes'), fc.constantFrom('  Ann Lee ', 'Анна', 'María José'), (country, consent, name) => {
-        const form = parseSignForm({ name, email: ' ann@example.org ', country, consent, postcode: ' 10115 ' });
-        expect(form).toMatchObject({ name: name.trim(), email: 'ann@example.org', country: country.trim().toUpperCase(), postcode: '10115', ref: null, petitionId: undefined, honeypotFilled: false });
-      }),
+      fc.property(
+        fc.constantFrom('gb', 'GB', ' fr ', 'Ru'),
+        fc.constantFrom('1', 'on', true, 'yes'),
+        fc.constantFrom('  Ann Lee ', 'Анна', 'María José'),
+        (country, consent, name) => {
+          const form = parseSignForm({ name, email: ' ann@example.org ', country, consent, postcode: ' 10115 ' });
+          expect(form).toMatchObject({
+            name: name.trim(),
+            email: 'ann@example.org',
+            country: country.trim().toUpperCase(),
+            postcode: '10115',
+            ref: null,
+            petitionId: undefined,
+            honeypotFilled: false,
+          });
+        },
+      ),
     );
   });
 });

@@ -34,12 +34,24 @@ export function PetitionSection(props: PetitionSectionProps) {
   const contentLang = textLocale === locale ? undefined : textLocale;
   const percent = Math.min(100, Math.round((count.total / Math.max(1, petition.goal)) * 100));
   return (
-    <section class="petition" aria-labelledby={`petition-${petition.id}`} data-count-url={`/c/${slug}/count.json`} data-events-url={`/c/${slug}/events`} data-petition={petition.id}>
-      <h2 id={`petition-${petition.id}`} lang={contentLang}>{text.title}</h2>
-      <p class="target" lang={contentLang}>{t('petitions.to', { target: text.target })}</p>
+    <section
+      class="petition"
+      aria-labelledby={`petition-${petition.id}`}
+      data-count-url={`/c/${slug}/count.json`}
+      data-events-url={`/c/${slug}/events`}
+      data-petition={petition.id}
+    >
+      <h2 id={`petition-${petition.id}`} lang={contentLang}>
+        {text.title}
+      </h2>
+      <p class="target" lang={contentLang}>
+        {t('petitions.to', { target: text.target })}
+      </p>
       <div class="petition-count" {...liveCountAttributes(ctx)}>
         <CountLine ctx={ctx} total={count.total} />
-        <label for={`progress-${petition.id}`} class="visually-hidden">{t('petitions.progressLabel')}</label>
+        <label for={`progress-${petition.id}`} class="visually-hidden">
+          {t('petitions.progressLabel')}
+        </label>
         <progress id={`progress-${petition.id}`} max={petition.goal} value={Math.min(count.total, petition.goal)}>{`${percent}%`}</progress>
         <p class="goal">{t('petitions.progress', { count: formatNumber(locale, count.total), goal: formatNumber(locale, petition.goal) })}</p>
       </div>
@@ -49,7 +61,12 @@ export function PetitionSection(props: PetitionSectionProps) {
           <h3>{t('petitions.milestones')}</h3>
           <ul>
             {props.milestones.map((m) => (
-              <li>{t('petitions.milestoneReached', { milestone: formatNumber(locale, m.milestone), date: formatDate(locale, m.reachedAt, { dateStyle: 'long' }) })}</li>
+              <li>
+                {t('petitions.milestoneReached', {
+                  milestone: formatNumber(locale, m.milestone),
+                  date: formatDate(locale, m.reachedAt, { dateStyle: 'long' }),
+                })}
+              </li>
             ))}
           </ul>
         </div>
@@ -75,7 +92,9 @@ function CountLine({ ctx, total }: { ctx: PageContext; total: number }) {
   return (
     <p class="count-line">
       {before}
-      <span class="count-number" data-count={total}>{formatNumber(ctx.locale, total)}</span>
+      <span class="count-number" data-count={total}>
+        {formatNumber(ctx.locale, total)}
+      </span>
       {after}
     </p>
   );
@@ -101,14 +120,38 @@ function SignForm({ ctx, slug, petition, tokens, values = {}, errors = {}, requi
         </p>
       ) : null}
       <TextField ctx={ctx} name="name" label={labels.name} errors={errors} values={values} required maxLength={100} autocomplete="name" />
-      <TextField ctx={ctx} name="email" type="email" label={labels.email} hint={f('emailHint')} errors={errors} values={values} required maxLength={254} autocomplete="email" />
+      <TextField
+        ctx={ctx}
+        name="email"
+        type="email"
+        label={labels.email}
+        hint={f('emailHint')}
+        errors={errors}
+        values={values}
+        required
+        maxLength={254}
+        autocomplete="email"
+      />
       <div class="field">
         <label for="country">{labels.country}</label>
-        {errors['country'] ? <p class="error" id="country-error">{t(errors['country'])}</p> : null}
-        <select id="country" name="country" required autocomplete="country" aria-invalid={errors['country'] ? 'true' : undefined} aria-describedby={errors['country'] ? 'country-error' : undefined}>
+        {errors['country'] ? (
+          <p class="error" id="country-error">
+            {t(errors['country'])}
+          </p>
+        ) : null}
+        <select
+          id="country"
+          name="country"
+          required
+          autocomplete="country"
+          aria-invalid={errors['country'] ? 'true' : undefined}
+          aria-describedby={errors['country'] ? 'country-error' : undefined}
+        >
           <option value="">{f('chooseCountry')}</option>
           {countryOptions(locale).map((c) => (
-            <option value={c.code} selected={c.code === chosenCountry}>{c.name}</option>
+            <option value={c.code} selected={c.code === chosenCountry}>
+              {c.name}
+            </option>
           ))}
         </select>
       </div>
@@ -118,9 +161,22 @@ function SignForm({ ctx, slug, petition, tokens, values = {}, errors = {}, requi
         <input type="text" id="website" name="website" tabIndex={-1} autocomplete="off" />
       </div>
       <div class="field">
-        {errors['consent'] ? <p class="error" id="consent-error">{t(errors['consent'])}</p> : null}
+        {errors['consent'] ? (
+          <p class="error" id="consent-error">
+            {t(errors['consent'])}
+          </p>
+        ) : null}
         <div class="checkbox">
-          <input type="checkbox" id="consent" name="consent" value="1" required checked={valueOf(values, 'consent') !== ''} aria-invalid={errors['consent'] ? 'true' : undefined} aria-describedby={errors['consent'] ? 'consent-error' : undefined} />
+          <input
+            type="checkbox"
+            id="consent"
+            name="consent"
+            value="1"
+            required
+            checked={valueOf(values, 'consent') !== ''}
+            aria-invalid={errors['consent'] ? 'true' : undefined}
+            aria-describedby={errors['consent'] ? 'consent-error' : undefined}
+          />
           <label for="consent">{labels.consent}</label>
         </div>
         <div class="checkbox">
@@ -133,7 +189,9 @@ function SignForm({ ctx, slug, petition, tokens, values = {}, errors = {}, requi
         </div>
       </div>
       <p class="hint">{f('privacy')}</p>
-      <button type="submit" class="primary">{f('submit')}</button>
+      <button type="submit" class="primary">
+        {f('submit')}
+      </button>
     </form>
   );
 }

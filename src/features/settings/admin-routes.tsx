@@ -26,9 +26,12 @@ export function registerSwitchAdminRoutes(app: FastifyInstance): void {
       switches.invalidate();
       const current = await switches.get();
       const { done, switch: name } = request.query;
-      const flash = (done === 'on' || done === 'off') && isSwitchName(name)
-        ? ctx.t('switches.done', { name: ctx.t(`switches.${name}.label`), state: ctx.t(done === 'on' ? 'switches.on' : 'switches.off') })
-        : done === 'unchanged' ? ctx.t('switches.unchanged') : undefined;
+      const flash =
+        (done === 'on' || done === 'off') && isSwitchName(name)
+          ? ctx.t('switches.done', { name: ctx.t(`switches.${name}.label`), state: ctx.t(done === 'on' ? 'switches.on' : 'switches.off') })
+          : done === 'unchanged'
+            ? ctx.t('switches.unchanged')
+            : undefined;
       return sendPage(reply, <SwitchesPage ctx={ctx} switches={current} flash={flash} />);
     },
   );

@@ -29,7 +29,8 @@ export function SwitchesPage({ ctx, switches, flash }: { ctx: PageContext; switc
                 <input type="hidden" name="name" value={name} />
                 <input type="hidden" name="state" value={on ? 'off' : 'on'} />
                 <button type="submit" class={on ? 'primary' : 'danger'}>
-                  {t(on ? 'switches.turnOff' : 'switches.turnOn')}<span class="visually-hidden">{`: ${label}`}</span>
+                  {t(on ? 'switches.turnOff' : 'switches.turnOn')}
+                  <span class="visually-hidden">{`: ${label}`}</span>
                 </button>
               </form>
             ) : null}

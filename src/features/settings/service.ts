@@ -13,7 +13,13 @@ export async function changeSwitch(db: Database, options: { userId: number | nul
     const wasOn = before?.value === 'on';
     if (wasOn === on) return false;
     await setSwitch(trx, name, on);
-    await recordAudit(trx, { userId: options.userId, action: 'switch.set', entityType: 'switch', entityId: name, changes: { [name]: [state(wasOn), state(on)] } });
+    await recordAudit(trx, {
+      userId: options.userId,
+      action: 'switch.set',
+      entityType: 'switch',
+      entityId: name,
+      changes: { [name]: [state(wasOn), state(on)] },
+    });
     return true;
   });
 }

@@ -31,7 +31,15 @@ export class SwitchBoard {
   }
 
   private async load(now: number): Promise<Switches> {
-    const rows = await this.db.selectFrom('settings').select(['key', 'value']).where('key', 'in', SWITCH_NAMES.map((n) => `switch.${n}`)).execute();
+    const rows = await this.db
+      .selectFrom('settings')
+      .select(['key', 'value'])
+      .where(
+        'key',
+        'in',
+        SWITCH_NAMES.map((n) => `switch.${n}`),
+      )
+      .execute();
     const next: Switches = { signingPaused: false, countingPaused: false, requireProofOfWork: false };
     for (const row of rows) next[row.key.slice('switch.'.length) as SwitchName] = row.value === 'on';
     this.current = next;

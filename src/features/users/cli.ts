@@ -28,7 +28,7 @@ async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '');
+    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
   }
   const first = await promptHidden('Password (12 characters or more): ');
   const second = await promptHidden('Repeat the password: ');

@@ -19,10 +19,7 @@ export function isPlausibleEmail(email: string): boolean {
  * Creates an organiser account, or resets the password and role of an existing one (so an owner locked out can
  * recover from the server's shell). Used by `outcry user add`.
  */
-export async function addOrResetUser(
-  db: Database,
-  options: { email: string; password: string; role: Role },
-): Promise<{ id: number; created: boolean }> {
+export async function addOrResetUser(db: Database, options: { email: string; password: string; role: Role }): Promise<{ id: number; created: boolean }> {
   const email = normaliseAdminEmail(options.email);
   if (!isPlausibleEmail(email)) throw new AppError('validation_failed', 'That is not an email address.');
   if (!ROLES.includes(options.role)) throw new AppError('validation_failed', `Role must be one of ${ROLES.join(', ')}.`);
@@ -34,7 +31,13 @@ export async function addOrResetUser(
     const existing = await findUserByEmail(trx, email);
     if (existing) {
       await updateUserPassword(trx, existing.id, passwordHash, options.role);
-      await recordAudit(trx, { userId: null, action: 'user.reset', entityType: 'user', entityId: existing.id, changes: { role: [existing.role, options.role] } });
+      await recordAudit(trx, {
+        userId: null,
+        action: 'user.reset',
+        entityType: 'user',
+        entityId: existing.id,
+        changes: { role: [existing.role, options.role] },
+      });
       return { id: existing.id, created: false };
     }
     const id = await insertUser(trx, { email, password_hash: passwordHash, role: options.role, created_at: new Date().toISOString(), disabled_at: null });

@@ -23,7 +23,10 @@ export class CountBoard {
   private refreshing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
-  constructor(private readonly db: Database, private readonly switches: SwitchBoard) {}
+  constructor(
+    private readonly db: Database,
+    private readonly switches: SwitchBoard,
+  ) {}
 
   count(petitionId: number): PetitionCount {
     return this.counts.get(petitionId) ?? EMPTY;
@@ -49,10 +52,12 @@ export class CountBoard {
    */
   refresh(): Promise<void> {
     if (this.refreshing !== undefined) {
-      this.queued ??= this.refreshing.catch(() => undefined).then(() => {
-        this.queued = undefined;
-        return this.refresh();
-      });
+      this.queued ??= this.refreshing
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.refresh();
+        });
       return this.queued;
     }
     this.refreshing = this.load().finally(() => (this.refreshing = undefined));

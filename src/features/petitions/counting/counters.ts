@@ -13,7 +13,10 @@ const COUNTING_LOCK = 7_311_017;
 /** Folds pending count events into signature_counts. Returns how many events were folded. */
 export async function foldCountEvents(database: DatabaseHandle): Promise<number> {
   return database.withLock(COUNTING_LOCK, async (trx) => {
-    const last = await trx.selectFrom('count_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const last = await trx
+      .selectFrom('count_events')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
     const maxId = last?.id === null || last?.id === undefined ? undefined : Number(last.id);
     if (maxId === undefined) return 0;
     const sums = await trx
@@ -26,7 +29,9 @@ export async function foldCountEvents(database: DatabaseHandle): Promise<number>
       await trx
         .insertInto('signature_counts')
         .values({ petition_id: Number(sum.petition_id), country: sum.country, count: Number(sum.delta) })
-        .onConflict((oc) => oc.columns(['petition_id', 'country']).doUpdateSet((eb) => ({ count: eb('signature_counts.count', '+', eb.ref('excluded.count')) })))
+        .onConflict((oc) =>
+          oc.columns(['petition_id', 'country']).doUpdateSet((eb) => ({ count: eb('signature_counts.count', '+', eb.ref('excluded.count')) })),
+        )
         .execute();
     }
     await trx.deleteFrom('count_events').where('id', '<=', maxId).execute();
@@ -37,22 +42,32 @@ export async function foldCountEvents(database: DatabaseHandle): Promise<number>
 /** Rebuilds signature_counts from the signatures: confirmed and not suspect. */
 export async function recountSignatures(database: DatabaseHandle): Promise<void> {
   // One snapshot for signatures and events, so an event is either in the recount or left to fold.
-  await database.withLock(COUNTING_LOCK, async (trx) => {
-    const last = await trx.selectFrom('count_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-    const counts = await trx
-      .selectFrom('signatures')
-      .select(['petition_id', 'country', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('status', '=', 'confirmed')
-      .where('suspect', '=', 0)
-      .groupBy(['petition_id', 'country'])
-      .execute();
-    await trx.deleteFrom('signature_counts').execute();
-    if (counts.length > 0) {
-      await trx.insertInto('signature_counts').values(counts.map((c) => ({ petition_id: Number(c.petition_id), country: c.country, count: Number(c.n) }))).execute();
-    }
-    // Events seen by this snapshot are in the recount; later ones are not, and stay to be folded.
-    if (last?.id !== null && last?.id !== undefined) await trx.deleteFrom('count_events').where('id', '<=', Number(last.id)).execute();
-  }, { snapshot: true });
+  await database.withLock(
+    COUNTING_LOCK,
+    async (trx) => {
+      const last = await trx
+        .selectFrom('count_events')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .executeTakeFirst();
+      const counts = await trx
+        .selectFrom('signatures')
+        .select(['petition_id', 'country', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('status', '=', 'confirmed')
+        .where('suspect', '=', 0)
+        .groupBy(['petition_id', 'country'])
+        .execute();
+      await trx.deleteFrom('signature_counts').execute();
+      if (counts.length > 0) {
+        await trx
+          .insertInto('signature_counts')
+          .values(counts.map((c) => ({ petition_id: Number(c.petition_id), country: c.country, count: Number(c.n) })))
+          .execute();
+      }
+      // Events seen by this snapshot are in the recount; later ones are not, and stay to be folded.
+      if (last?.id !== null && last?.id !== undefined) await trx.deleteFrom('count_events').where('id', '<=', Number(last.id)).execute();
+    },
+    { snapshot: true },
+  );
 }
 
 /** Confirmed, counted signatures per petition and country: the folded counts plus the events not yet folded. */

@@ -45,7 +45,10 @@ export async function recordReachedMilestones(db: Database, dataKey: Buffer): Pr
   let recorded = 0;
   for (const petition of petitions) {
     const total = totals.get(Number(petition.id)) ?? 0;
-    for (const milestone of petition.milestones.split(',').map(Number).filter((m) => m > 0 && m <= total)) {
+    for (const milestone of petition.milestones
+      .split(',')
+      .map(Number)
+      .filter((m) => m > 0 && m <= total)) {
       const inserted = await db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('milestones_reached')
@@ -54,7 +57,9 @@ export async function recordReachedMilestones(db: Database, dataKey: Buffer): Pr
           .returning('milestone')
           .executeTakeFirst();
         if (row) {
-          await enqueueJobs(trx, [milestoneMail.toJob(dataKey, { petitionId: Number(petition.id), campaignId: Number(petition.campaign_id), milestone, total })]);
+          await enqueueJobs(trx, [
+            milestoneMail.toJob(dataKey, { petitionId: Number(petition.id), campaignId: Number(petition.campaign_id), milestone, total }),
+          ]);
         }
         return row !== undefined;
       });

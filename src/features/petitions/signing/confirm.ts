@@ -17,7 +17,11 @@ export interface TokenTarget {
   status: 'pending' | 'confirmed' | 'withdrawn';
 }
 
-async function findByToken(db: Database, column: 'confirm_token_hash' | 'withdraw_token_hash', token: string): Promise<(TokenTarget & { country: string; suspect: number; expiresAt: string }) | undefined> {
+async function findByToken(
+  db: Database,
+  column: 'confirm_token_hash' | 'withdraw_token_hash',
+  token: string,
+): Promise<(TokenTarget & { country: string; suspect: number; expiresAt: string }) | undefined> {
   const match = TOKEN_PATTERN.exec(token);
   if (!match) return undefined;
   const row = await db
@@ -27,7 +31,14 @@ async function findByToken(db: Database, column: 'confirm_token_hash' | 'withdra
     .executeTakeFirst();
   const stored = row?.[column];
   if (!row || !stored || !constantTimeEqual(stored, sha256Hex(match[2]!))) return undefined;
-  return { signatureId: Number(row.id), petitionId: Number(row.petition_id), status: row.status, country: row.country, suspect: row.suspect, expiresAt: row.token_expires_at };
+  return {
+    signatureId: Number(row.id),
+    petitionId: Number(row.petition_id),
+    status: row.status,
+    country: row.country,
+    suspect: row.suspect,
+    expiresAt: row.token_expires_at,
+  };
 }
 
 /** What a confirmation link points at, for the page that shows the confirm button. */

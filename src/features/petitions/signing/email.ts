@@ -37,5 +37,10 @@ export function isValidEmail(email: string): boolean {
 }
 
 export function emailDomain(email: string): string {
-  return domainToASCII(email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase());
+  return domainToASCII(
+    email
+      .slice(email.lastIndexOf('@') + 1)
+      .trim()
+      .toLowerCase(),
+  );
 }

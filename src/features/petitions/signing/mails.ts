@@ -43,7 +43,10 @@ export const confirmationMails = defineJob<ConfirmationPayload[]>('confirmation-
     const deleted = await trx.deleteFrom('jobs').where('id', '=', job.id).executeTakeFirst();
     if (Number(deleted.numDeletedRows) === 0) return;
     for (let start = 0; start < mails.length; start += SPLIT_CHUNK) {
-      await enqueueJobs(trx, mails.slice(start, start + SPLIT_CHUNK).map((mail) => confirmationMail.toJob(ctx.dataKey, mail)));
+      await enqueueJobs(
+        trx,
+        mails.slice(start, start + SPLIT_CHUNK).map((mail) => confirmationMail.toJob(ctx.dataKey, mail)),
+      );
     }
   });
 });

@@ -27,7 +27,12 @@ describeEachDialect('the proof-of-work kill switch', (ctx) => {
   });
 
   const signatureOf = async (email: string) => {
-    const rows = await ctx().db.selectFrom('signatures').select(['suspect', 'suspect_reason', 'created_at']).where('petition_id', '=', petitionId).orderBy('id', 'desc').execute();
+    const rows = await ctx()
+      .db.selectFrom('signatures')
+      .select(['suspect', 'suspect_reason', 'created_at'])
+      .where('petition_id', '=', petitionId)
+      .orderBy('id', 'desc')
+      .execute();
     return { rows, email };
   };
 

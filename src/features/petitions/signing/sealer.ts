@@ -31,7 +31,10 @@ export class SupporterSealer {
   private opening: Promise<SealingWindow> | undefined;
   private key: { value: OrganisationPublicKey | undefined; loadedAt: number } = { value: undefined, loadedAt: 0 };
 
-  constructor(private readonly db: Database, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async seal(petitionId: number, record: SupporterRecord): Promise<SealedRecord> {
     const window = await this.currentWindow();
@@ -59,7 +62,10 @@ export class SupporterSealer {
 
   private async openWindow(): Promise<SealingWindow> {
     const key = await this.activeKey();
-    if (!key) throw new AppError('unavailable', 'Signing is not set up yet: the organisation has no public key (outcry keys new).', { messageKey: 'petitions.errors.noKey' });
+    if (!key)
+      throw new AppError('unavailable', 'Signing is not set up yet: the organisation has no public key (outcry keys new).', {
+        messageKey: 'petitions.errors.noKey',
+      });
     const window = await openSealingWindow(key.publicKey, this.now());
     this.window = window;
     // Wipe the window key once the window is long over (sealing takes microseconds after a window is handed out),

@@ -127,11 +127,15 @@ function hasFreshProof(deps: SigningDeps, form: SignForm): boolean {
  * shown to the signer as such: "check your email" is the answer whether the address is new or had signed before,
  * so the form cannot be used to test who signed.
  */
-export async function signPetition(deps: SigningDeps, options: { campaignId: number; form: SignForm; clientKey: string; locale: Locale; campaignSlug: string }): Promise<SignOutcome> {
+export async function signPetition(
+  deps: SigningDeps,
+  options: { campaignId: number; form: SignForm; clientKey: string; locale: Locale; campaignSlug: string },
+): Promise<SignOutcome> {
   const { form, clientKey } = options;
   if (!deps.hardLimiter.take(clientKey)) throw new AppError('rate_limited', 'Too many signatures from this connection. Please wait a minute.');
   const switches = await deps.switches.get();
-  if (switches.signingPaused) throw new AppError('unavailable', 'Signing is paused for a moment. Please try again later.', { messageKey: 'petitions.errors.paused' });
+  if (switches.signingPaused)
+    throw new AppError('unavailable', 'Signing is paused for a moment. Please try again later.', { messageKey: 'petitions.errors.paused' });
   const petition = await petitionToSign(deps.db, options.campaignId, form.petitionId);
   // A bot that filled the invisible field is told "thank you" and nothing is stored or mailed.
   if (form.honeypotFilled) return 'ignored';

@@ -51,7 +51,11 @@ const CHUNK = 400;
 function kyselyStatements(trx: Database): BatchStatements {
   return {
     async insertWindows(windows) {
-      await trx.insertInto('sealing_windows').values(windows.map(windowRow)).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await trx
+        .insertInto('sealing_windows')
+        .values(windows.map(windowRow))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
     },
     async insertSignatures(rows) {
       const created = new Map<string, number>();
@@ -69,7 +73,12 @@ function kyselyStatements(trx: Database): BatchStatements {
     async resend(resend) {
       const row = await trx
         .updateTable('signatures')
-        .set({ confirm_token_hash: resend.confirmTokenHash, withdraw_token_hash: resend.withdrawTokenHash, token_expires_at: resend.tokenExpiresAt, last_mailed_at: resend.now })
+        .set({
+          confirm_token_hash: resend.confirmTokenHash,
+          withdraw_token_hash: resend.withdrawTokenHash,
+          token_expires_at: resend.tokenExpiresAt,
+          last_mailed_at: resend.now,
+        })
         .where('petition_id', '=', resend.petitionId)
         .where('dedup_key', '=', resend.dedupKey)
         .where('status', '=', 'pending')
@@ -89,12 +98,30 @@ function windowRow(window: SealingWindow) {
 }
 
 const SIGNATURE_COLUMNS = [
-  'petition_id', 'dedup_key', 'window_id', 'sealed', 'country', 'status', 'suspect', 'suspect_reason', 'public_name', 'wants_updates', 'ref',
-  'confirm_token_hash', 'withdraw_token_hash', 'token_expires_at', 'last_mailed_at', 'created_at', 'confirmed_at', 'withdrawn_at',
+  'petition_id',
+  'dedup_key',
+  'window_id',
+  'sealed',
+  'country',
+  'status',
+  'suspect',
+  'suspect_reason',
+  'public_name',
+  'wants_updates',
+  'ref',
+  'confirm_token_hash',
+  'withdraw_token_hash',
+  'token_expires_at',
+  'last_mailed_at',
+  'created_at',
+  'confirmed_at',
+  'withdrawn_at',
 ] as const satisfies readonly (keyof SignaturesTable)[];
 
 function preparedStatements(connection: SQLite.Database): BatchStatements {
-  const insertWindow = connection.prepare('insert into sealing_windows (id, key_id, enc, created_at) values (@id, @key_id, @enc, @created_at) on conflict (id) do nothing');
+  const insertWindow = connection.prepare(
+    'insert into sealing_windows (id, key_id, enc, created_at) values (@id, @key_id, @enc, @created_at) on conflict (id) do nothing',
+  );
   const insertSignature = connection.prepare<SignatureRow, { id: number }>(
     `insert into signatures (${SIGNATURE_COLUMNS.join(', ')}) values (${SIGNATURE_COLUMNS.map((c) => `@${c}`).join(', ')})
      on conflict (petition_id, dedup_key) do nothing returning id`,

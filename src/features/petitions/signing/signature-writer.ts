@@ -67,7 +67,12 @@ export class SignatureWriter {
     const batch = this.queue;
     this.queue = [];
     try {
-      const { value: outcomes, durable } = await this.store.transaction((statements) => this.writeBatch(statements, batch.map((w) => w.pending)));
+      const { value: outcomes, durable } = await this.store.transaction((statements) =>
+        this.writeBatch(
+          statements,
+          batch.map((w) => w.pending),
+        ),
+      );
       this.rememberPersisted(batch);
       durable.then(
         () => {

@@ -23,7 +23,12 @@ import { setPetitionOpen } from '../service.ts';
 type SignatureRow = Selectable<SignaturesTable>;
 
 /** A JSON client: no cookies, no CSRF token, from the given address. */
-function postJson(app: FastifyInstance, url: string, body: unknown, options: { remoteAddress?: string; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
+function postJson(
+  app: FastifyInstance,
+  url: string,
+  body: unknown,
+  options: { remoteAddress?: string; headers?: Record<string, string> } = {},
+): Promise<LightMyRequestResponse> {
   return app.inject({
     method: 'POST',
     url,
@@ -55,7 +60,10 @@ function rowText(row: object): string {
   });
 }
 
-async function countJson(app: FastifyInstance, slug: string): Promise<{ response: LightMyRequestResponse; body: { slug: string; signatures: number; goal: number; updatedAt: string } }> {
+async function countJson(
+  app: FastifyInstance,
+  slug: string,
+): Promise<{ response: LightMyRequestResponse; body: { slug: string; signatures: number; goal: number; updatedAt: string } }> {
   const response = await app.inject({ method: 'GET', url: `/c/${slug}/count.json` });
   return { response, body: response.json() };
 }
@@ -81,7 +89,11 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
   }
 
   /** Signs with a fresh browser and confirms with the link from the queued mail. */
-  async function signAndConfirm(slug: string, petitionId: number, overrides: Record<string, string | undefined> = {}): Promise<{ browser: Browser; fields: Record<string, string | undefined> }> {
+  async function signAndConfirm(
+    slug: string,
+    petitionId: number,
+    overrides: Record<string, string | undefined> = {},
+  ): Promise<{ browser: Browser; fields: Record<string, string | undefined> }> {
     const browser = new Browser(ctx().app);
     const fields = signFields(ctx().app, overrides);
     expect((await browser.post(`/c/${slug}/sign`, fields)).statusCode).toBe(303);
@@ -105,7 +117,17 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
 
     const [row, ...others] = await signaturesOf(db, petitionId);
     expect(others).toEqual([]);
-    expect(row).toMatchObject({ status: 'pending', suspect: 0, suspect_reason: null, country: 'RU', public_name: 'Maria', wants_updates: 1, ref: 'share_Ab-12', confirmed_at: null, withdrawn_at: null });
+    expect(row).toMatchObject({
+      status: 'pending',
+      suspect: 0,
+      suspect_reason: null,
+      country: 'RU',
+      public_name: 'Maria',
+      wants_updates: 1,
+      ref: 'share_Ab-12',
+      confirmed_at: null,
+      withdrawn_at: null,
+    });
     expect(await openSealed(db, key.secretKey, row!)).toEqual({ name: 'Maria Ivanova-Petrova', email: fields['email'], postcode: fields['postcode'] });
     // The record is bound to its petition: moved to another, it does not open.
     await expect(openSealed(db, key.secretKey, { ...row!, petition_id: petitionId + 1 })).rejects.toThrow();
@@ -153,7 +175,10 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const { slug, petitionId } = await openPetition();
     const jobsBefore = (await queuedConfirmations(app)).length;
     const browser = new Browser(app);
-    const form = await browser.post(`/c/${slug}/sign`, signFields(app, { name: 'Zoë "Z" <Tester>', email: 'zoe@not-a-domain', country: 'fr', consent: undefined, postcode: 'x'.repeat(21) }));
+    const form = await browser.post(
+      `/c/${slug}/sign`,
+      signFields(app, { name: 'Zoë "Z" <Tester>', email: 'zoe@not-a-domain', country: 'fr', consent: undefined, postcode: 'x'.repeat(21) }),
+    );
     expect(form.statusCode).toBe(400);
     expect(form.headers['content-type']).toContain('text/html');
     expect(form.body).toContain('class="error-summary"');
@@ -195,7 +220,12 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const { db, app } = ctx();
     const { slug, petitionId } = await openPetition();
     const local = `jane.doe.${uniqueSuffix()}`;
-    const spellings = [`${local}+petition@gmail.com`, `${local.toUpperCase()}@GMAIL.com`, `${local.replaceAll('.', '')}+x@googlemail.com`, `${local.replaceAll('.', '').split('').join('.')}@Gmail.Com`];
+    const spellings = [
+      `${local}+petition@gmail.com`,
+      `${local.toUpperCase()}@GMAIL.com`,
+      `${local.replaceAll('.', '')}+x@googlemail.com`,
+      `${local.replaceAll('.', '').split('').join('.')}@Gmail.Com`,
+    ];
 
     const first = await new Browser(app).post(`/c/${slug}/sign`, signFields(app, { email: spellings[0] }));
     const firstMails = await queuedConfirmations(app, { petitionId });
@@ -220,7 +250,11 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(await queuedConfirmations(app, { petitionId })).toHaveLength(2);
 
     // Eleven minutes on, signing again re-sends once, and the new mail's links replace the old ones.
-    await db.updateTable('signatures').set({ last_mailed_at: new Date(Date.now() - 11 * 60 * 1000).toISOString() }).where('id', '=', firstRow.id).execute();
+    await db
+      .updateTable('signatures')
+      .set({ last_mailed_at: new Date(Date.now() - 11 * 60 * 1000).toISOString() })
+      .where('id', '=', firstRow.id)
+      .execute();
     const later = await new Browser(app).post(`/c/${slug}/sign`, signFields(app, { email: spellings[3] }));
     expect(later.statusCode).toBe(303);
     expect(later.body).toBe(first.body);
@@ -243,7 +277,11 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect((await signaturesOf(db, petitionId))[0]!.status).toBe('confirmed');
 
     // Once confirmed, signing again mails nothing (there is nothing left to confirm), and still answers the same.
-    await db.updateTable('signatures').set({ last_mailed_at: new Date(Date.now() - 11 * 60 * 1000).toISOString() }).where('id', '=', firstRow.id).execute();
+    await db
+      .updateTable('signatures')
+      .set({ last_mailed_at: new Date(Date.now() - 11 * 60 * 1000).toISOString() })
+      .where('id', '=', firstRow.id)
+      .execute();
     const afterConfirm = await new Browser(app).post(`/c/${slug}/sign`, signFields(app, { email: spellings[1] }));
     expect(afterConfirm.statusCode).toBe(303);
     expect(afterConfirm.body).toBe(first.body);
@@ -302,7 +340,11 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const browser = new Browser(app);
     await browser.post(`/c/${slug}/sign`, signFields(app));
     const [mail] = await queuedConfirmations(app, { petitionId });
-    await db.updateTable('signatures').set({ token_expires_at: new Date(Date.now() - 1000).toISOString() }).where('petition_id', '=', petitionId).execute();
+    await db
+      .updateTable('signatures')
+      .set({ token_expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('petition_id', '=', petitionId)
+      .execute();
     const page = await browser.get(`/confirm/${mail!.confirmToken}`);
     expect(page.statusCode).toBe(404);
     expect(page.headers['content-type']).toContain('text/html');
@@ -498,8 +540,15 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const reached = await db.selectFrom('milestones_reached').select('milestone').where('petition_id', '=', petitionId).orderBy('milestone').execute();
     expect(reached.map((r) => r.milestone)).toEqual([1, 2]);
     const jobs = await db.selectFrom('jobs').select('payload').where('kind', '=', 'milestone-mail').execute();
-    const payloads = jobs.map((j) => JSON.parse(decryptForServer(app.deps.keys.dataKey, j.payload)) as { petitionId: number; milestone: number; total: number });
-    expect(payloads.filter((p) => p.petitionId === petitionId).map((p) => p.milestone).sort()).toEqual([1, 2]);
+    const payloads = jobs.map(
+      (j) => JSON.parse(decryptForServer(app.deps.keys.dataKey, j.payload)) as { petitionId: number; milestone: number; total: number },
+    );
+    expect(
+      payloads
+        .filter((p) => p.petitionId === petitionId)
+        .map((p) => p.milestone)
+        .sort(),
+    ).toEqual([1, 2]);
 
     const page = await new Browser(app).get(`/c/${slug}`);
     expect(page.body).toContain('Milestones reached');
@@ -520,7 +569,8 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     await db.deleteFrom('signature_counts').where('petition_id', '=', petitionId).where('country', '=', 'DE').execute();
     await db.insertInto('signature_counts').values({ petition_id: petitionId, country: 'ES', count: 5 }).execute();
     await db.insertInto('count_events').values({ petition_id: petitionId, country: 'FR', delta: 7, created_at: new Date().toISOString() }).execute();
-    const counted = async () => Object.fromEntries((await readCounts(db)).filter((c) => c.petitionId === petitionId && c.count !== 0).map((c) => [c.country, c.count]));
+    const counted = async () =>
+      Object.fromEntries((await readCounts(db)).filter((c) => c.petitionId === petitionId && c.count !== 0).map((c) => [c.country, c.count]));
     expect(await counted()).not.toEqual({ FR: 2, DE: 1 });
 
     await recountSignatures(database);

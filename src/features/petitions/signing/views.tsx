@@ -9,13 +9,27 @@ export function SignedPage({ ctx, slug }: { ctx: PageContext; slug: string }) {
       <h1>{t('petitions.signed.title')}</h1>
       <p>{t('petitions.signed.body')}</p>
       <p>{t('petitions.signed.spam')}</p>
-      <p><a href={`/c/${slug}`}>{t('petitions.signed.back')}</a></p>
+      <p>
+        <a href={`/c/${slug}`}>{t('petitions.signed.back')}</a>
+      </p>
     </Layout>
   );
 }
 
 /** The page behind a link in a mail: a button, because mail scanners follow links but do not press buttons. */
-export function TokenActionPage({ ctx, kind, action, state, slug }: { ctx: PageContext; kind: 'confirm' | 'withdraw'; action: string; state: 'ask' | 'done' | 'already'; slug: string | undefined }) {
+export function TokenActionPage({
+  ctx,
+  kind,
+  action,
+  state,
+  slug,
+}: {
+  ctx: PageContext;
+  kind: 'confirm' | 'withdraw';
+  action: string;
+  state: 'ask' | 'done' | 'already';
+  slug: string | undefined;
+}) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t(`petitions.${kind}.title`)}>
@@ -24,13 +38,21 @@ export function TokenActionPage({ ctx, kind, action, state, slug }: { ctx: PageC
         <form method="post" action={action}>
           <CsrfField ctx={ctx} />
           <p>{t(`petitions.${kind}.body`)}</p>
-          <button type="submit" class="primary">{t(`petitions.${kind}.button`)}</button>
+          <button type="submit" class="primary">
+            {t(`petitions.${kind}.button`)}
+          </button>
         </form>
       ) : (
-        <p class="notice ok" role="status">{t(`petitions.${kind}.${state}`)}</p>
+        <p class="notice ok" role="status">
+          {t(`petitions.${kind}.${state}`)}
+        </p>
       )}
       {kind === 'confirm' && state !== 'ask' ? <p>{t('petitions.confirm.share')}</p> : null}
-      {slug ? <p><a href={`/c/${slug}`}>{t('petitions.signed.back')}</a></p> : null}
+      {slug ? (
+        <p>
+          <a href={`/c/${slug}`}>{t('petitions.signed.back')}</a>
+        </p>
+      ) : null}
     </Layout>
   );
 }
