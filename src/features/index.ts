@@ -15,9 +15,9 @@ import { mailbox } from './mailbox/index.ts';
 import { map } from './map/index.ts';
 import { moderation } from './moderation/index.ts';
 import { petitions } from './petitions/index.ts';
-import { settings } from './settings/index.ts';
+import { switches } from './switches/index.ts';
 import { users } from './users/index.ts';
 
-export const FEATURES: readonly Feature[] = [health, audit, users, admin, keys, settings, campaigns, petitions, moderation, map, live, mailbox, demo];
+export const FEATURES: readonly Feature[] = [health, audit, users, admin, keys, switches, campaigns, petitions, moderation, map, live, mailbox, demo];
 
 for (const feature of FEATURES) if (feature.locales) addStrings(feature.locales);

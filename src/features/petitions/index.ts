@@ -35,7 +35,7 @@ declare module 'fastify' {
 
 export const petitions: Feature = {
   name: 'petitions',
-  needs: ['admin', 'audit', 'campaigns', 'keys', 'settings'],
+  needs: ['admin', 'audit', 'campaigns', 'keys', 'switches'],
   locales: { en, ru },
   async register(app) {
     const { config, database, logger } = app.deps;

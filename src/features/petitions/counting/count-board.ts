@@ -4,7 +4,7 @@
  * Listeners hear about a petition at most once per refresh, which is what coalesces live updates to one a second.
  */
 import type { Database } from '../../../db/database.ts';
-import type { SwitchBoard } from '../../settings/index.ts';
+import type { SwitchBoard } from '../../switches/index.ts';
 import { readCounts } from './counters.ts';
 
 export interface PetitionCount {

@@ -3,7 +3,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../../test/helpers/app.ts';
 import { Browser } from '../../../../test/helpers/http.ts';
 import { makeCampaign, makeOrganisationKey, makePetition, signFields } from '../../../../test/helpers/factories.ts';
-import { setSwitch } from '../../settings/switches.ts';
+import { setSwitch } from '../../switches/switches.ts';
 import { issueFormStamp } from '../../../web/form-stamp.ts';
 import { leadingZeroBits, POW_BITS } from './proof-of-work.ts';
 

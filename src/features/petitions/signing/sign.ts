@@ -14,7 +14,7 @@ import { checkFormStamp, formStampAgeMs } from '../../../web/form-stamp.ts';
 import type { Locale } from '../../../web/i18n.ts';
 import type { TokenBucketLimiter } from '../../../web/rate-limit.ts';
 import { SHARE_CODE_PATTERN } from '../../campaigns/index.ts';
-import type { SwitchBoard } from '../../settings/index.ts';
+import type { SwitchBoard } from '../../switches/index.ts';
 import type { Signing } from '../model.ts';
 import { petitionToSign } from '../service.ts';
 import type { SuspectReason } from '../suspect-reasons.ts';

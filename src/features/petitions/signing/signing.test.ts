@@ -13,7 +13,7 @@ import { decryptForServer } from '../../../crypto/data-key.ts';
 import { openRecord, recoverWindowKey, type OrganisationKeyPair } from '../../../crypto/hpke.ts';
 import type { Database } from '../../../db/database.ts';
 import type { SignaturesTable } from '../../../db/schema.ts';
-import { setSwitch } from '../../settings/switches.ts';
+import { setSwitch } from '../../switches/switches.ts';
 import { foldCountEvents, readCounts, recountSignatures } from '../counting/counters.ts';
 import { recordReachedMilestones } from '../counting/milestones.ts';
 import { issueFormStamp } from '../../../web/form-stamp.ts';

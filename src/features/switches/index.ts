@@ -15,8 +15,8 @@ declare module 'fastify' {
   }
 }
 
-export const settings: Feature = {
-  name: 'settings',
+export const switches: Feature = {
+  name: 'switches',
   needs: ['admin', 'audit'],
   locales: { en, ru },
   register(app) {
