@@ -1,8 +1,7 @@
 /**
  * Scaled mode as an operator runs it: two real `outcry start` processes on one PostgreSQL database, both with
  * workers. A supporter signs and confirms through process A; someone watching the count through process B sees it
- * move within two seconds (LISTEN/NOTIFY, not the next poll); and the confirmation mail goes out exactly once,
- * although two workers share the queue.
+ * move; and the confirmation mail goes out exactly once, although two workers share the queue.
  *
  * PostgreSQL only: skipped, loudly (see test/helpers/global-setup.ts), where it is absent; REQUIRE_POSTGRES=1 makes
  * that a failure.
@@ -102,7 +101,7 @@ describe.skipIf(!inject('hasPostgres'))('scaled mode: two processes on one Postg
     ).toEqual([]);
   }, 60_000);
 
-  it('shows a confirmation made through A on B within two seconds, and mails once', async () => {
+  it('shows a confirmation made through A on B, and mails once', async () => {
     watcher = await openSse(`${b!.url}/c/${SLUG}/events`);
     expect(watcher.status).toBe(200);
     const initial = JSON.parse((await watcher.waitFor((e) => e.event === 'count')).data) as { petitionId: number; signatures: number };
@@ -143,13 +142,11 @@ describe.skipIf(!inject('hasPostgres'))('scaled mode: two processes on one Postg
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ [CSRF_FIELD]: csrf }),
     });
-    const answeredAt = Date.now();
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('your signature is confirmed');
 
+    // How soon is checked on a clock of its own (petitions/counting/count-signals.test.ts): here, that it arrives.
     const update = await watcher.waitFor((e) => e.event === 'count' && JSON.parse(e.data).signatures === 1, { from, timeoutMs: 5000 });
-    const latency = update.at - answeredAt;
-    expect(latency, `B showed the new count ${latency} ms after A answered`).toBeLessThan(2000);
     expect(JSON.parse(update.data)).toMatchObject({ slug: SLUG, petitionId: initial.petitionId, signatures: 1 });
     expect(await (await fetch(`${b!.url}/c/${SLUG}/count.json`)).json()).toMatchObject({ signatures: 1 });
 
