@@ -57,6 +57,9 @@ describe('layering', () => {
     expect(rulesBroken({ 'features/petitions/counting/counters.ts': "const lock = database.dialect === 'postgres';" })).toContain(
       'dialect-branch: features/petitions/counting/counters.ts',
     );
+    expect(rulesBroken({ 'features/petitions/signing/signature-store.ts': 'const { db, sqlite } = database;' })).toContain(
+      'dialect-branch: features/petitions/signing/signature-store.ts',
+    );
     expect(rulesBroken({ 'db/dialects/postgres.ts': "if (dialect === 'postgres') {}" })).toEqual([]);
   });
 });

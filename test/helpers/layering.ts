@@ -22,7 +22,9 @@ const INFRASTRUCTURE = ['db/', 'crypto/', 'jobs/', 'web/', 'client/'];
 const COMPOSITION = new Set(['app.ts', 'main.ts', 'cli.ts', 'feature.ts']);
 const FEATURE_LIST = 'features/index.ts';
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-const DIALECT_BRANCH = /\bdialect\s*[!=]==|[!=]==\s*['"](?:postgres|sqlite)['"]|\bisPostgres\s*\(|instanceof\s+PostgresAdapter/;
+// Comparing the engine's name, or reaching for the embedded connection (`database.sqlite`, `{ db, sqlite } = …`).
+const DIALECT_BRANCH =
+  /\bdialect\s*[!=]==|[!=]==\s*['"](?:postgres|sqlite)['"]|\bisPostgres\s*\(|instanceof\s+PostgresAdapter|\.sqlite\b|\{[^}]*\bsqlite\b[^}]*\}\s*=/;
 
 export function readSourceTree(srcDir: string): SourceTree {
   const files = new Map<string, string>();
