@@ -10,7 +10,7 @@ import type { DatabaseHandle } from './db/database.ts';
 import type { Logger } from './log.ts';
 import { deriveKey } from './crypto/keys.ts';
 import { loadAssets, registerAssetRoutes, type Assets } from './web/assets.ts';
-import { assertValidCsrf } from './web/csrf.ts';
+import { assertSameSite, assertValidCsrf } from './web/csrf.ts';
 import { registerErrorHandlers, sendError, toAppError } from './web/error-handler.tsx';
 import { registerSecurityHeaders, setSecurityHeaders } from './web/security-headers.ts';
 import type { SessionUser } from './web/session.ts';
@@ -102,12 +102,12 @@ export async function buildApp(options: {
   registerSecurityHeaders(app, { https: config.secureCookies });
   registerErrorHandlers(app);
   registerRequestLog(app, logger);
+  const publicOrigin = new URL(config.publicUrl).origin;
   app.addHook('preHandler', async (request) => {
     // No route (a 404 on its way) has nothing to protect: let the not-found answer through.
-    const routed = request.routeOptions.url !== undefined;
-    if (routed && UNSAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false) {
-      assertValidCsrf(request, { key: deps.keys.csrf, secureCookies: config.secureCookies });
-    }
+    if (request.routeOptions.url === undefined || !UNSAFE_METHODS.has(request.method)) return;
+    assertSameSite(request, publicOrigin);
+    if (request.routeOptions.config.csrf !== false) assertValidCsrf(request, { key: deps.keys.csrf, secureCookies: config.secureCookies });
   });
 
   registerAssetRoutes(app, deps.assets);

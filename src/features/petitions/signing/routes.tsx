@@ -2,10 +2,10 @@
  * The public signing routes: sign (a form or JSON), the "check your email" page, the count as JSON, and the two
  * mailed links (confirm, withdraw), each a page with a button because mail scanners follow links.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { AppError, isAppError } from '../../../errors.ts';
 import { pageContext } from '../../../web/context.ts';
-import { assertValidCsrf } from '../../../web/csrf.ts';
+import { assertValidCsrf, mediaType } from '../../../web/csrf.ts';
 import { asFormBody, parseId } from '../../../web/form.ts';
 import { sendPage } from '../../../web/layout.tsx';
 import { findCampaignById, getPublicCampaign, sendCampaignPageWithRejectedForm } from '../../campaigns/index.ts';
@@ -18,9 +18,6 @@ import { SignedPage, TokenActionPage } from './views.tsx';
 type SlugParams = { Params: { slug: string } };
 type TokenParams = { Params: { token: string } };
 
-function isFormPost(request: FastifyRequest): boolean {
-  return String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-}
 
 export function registerSigningRoutes(app: FastifyInstance): void {
   const { deps, countBoard } = app;
@@ -28,12 +25,13 @@ export function registerSigningRoutes(app: FastifyInstance): void {
 
   app.post<SlugParams>(
     '/c/:slug/sign',
-    // JSON cannot be sent across sites without CORS, which Outcry never grants; forms carry the CSRF token.
+    // A cross-site request is refused before this (app.ts); JSON needs a CORS preflight that Outcry never grants, and
+    // a form carries the CSRF token. Which one it is comes from the type the body was parsed as, in any letter case.
     { config: { csrf: false }, bodyLimit: 16 * 1024 },
     async (request, reply) => {
       const campaign = await getPublicCampaign(db, request.params.slug);
       const body = asFormBody(request.body);
-      const json = !isFormPost(request);
+      const json = mediaType(request) === 'application/json';
       if (!json) assertValidCsrf(request, { key: deps.keys.csrf, secureCookies: deps.config.secureCookies });
       const ctx = pageContext(request, reply);
       try {
