@@ -74,6 +74,7 @@ describeEachDialect('HTML validity', (ctx) => {
   it('Mastodon share page, and its re-ask after a bad server name', async () => {
     const text = encodeURIComponent('#EyesOnChechnya http://outcry.test/c/eyes-on-chechnya');
     await expectValidHtml('mastodon share', await new Browser(ctx().app).get(`/share/mastodon?text=${text}`));
+    await expectValidHtml('mastodon share (ready)', await new Browser(ctx().app).get(`/share/mastodon?text=${text}&instance=mastodon.social`));
     await expectValidHtml('mastodon share (bad server)', await new Browser(ctx().app).get(`/share/mastodon?text=${text}&instance=not%20a%20host`), 400);
   });
 

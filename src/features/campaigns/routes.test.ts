@@ -105,10 +105,18 @@ describeEachDialect('public campaign pages', (ctx) => {
     expect(response.body).toContain('The start date is approximate');
   });
 
-  it('sends Mastodon sharers to their own server, and re-asks politely for a bad one', async () => {
+  it('shows Mastodon sharers a link to their own server, never a redirect, and re-asks politely for a bad one', async () => {
     const ok = await new Browser(ctx().app).get('/share/mastodon?text=Hello%20%23Tag&instance=https%3A%2F%2Fmastodon.social%2F');
-    expect(ok.statusCode).toBe(303);
-    expect(ok.headers.location).toBe('https://mastodon.social/share?text=Hello+%23Tag');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers.location).toBeUndefined();
+    expect(ok.body).toContain(
+      '<a id="mastodon-continue" class="button primary" href="https://mastodon.social/share?text=Hello+%23Tag" rel="noopener noreferrer">',
+    );
+    expect(ok.body).toContain('leaves this site for mastodon.social');
+    const elsewhere = await new Browser(ctx().app).get('/share/mastodon?instance=evil.example');
+    expect(elsewhere.statusCode).toBe(200);
+    expect(elsewhere.headers.location).toBeUndefined();
+    expect(elsewhere.body).toContain('leaves this site for evil.example');
     const bad = await new Browser(ctx().app).get('/share/mastodon?text=x&instance=javascript:alert(1)');
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Enter a server name');

@@ -89,14 +89,13 @@ export function registerCampaignRoutes(app: FastifyInstance): void {
   app.get<{ Querystring: { text?: unknown; instance?: unknown } }>('/share/mastodon', async (request, reply) => {
     const text = typeof request.query.text === 'string' ? request.query.text.slice(0, 1000) : '';
     const rawInstance = request.query.instance;
+    const ctx = pageContext(request, reply);
     if (typeof rawInstance === 'string') {
-      const instance = parseMastodonInstance(rawInstance);
-      if (instance) return reply.redirect(`https://${instance}/share?${new URLSearchParams({ text })}`, 303);
+      const host = parseMastodonInstance(rawInstance);
+      // A page with the link, never a redirect: this address must not send anyone to another site unseen.
+      const destination = host ? { host, href: `https://${host}/share?${new URLSearchParams({ text })}` } : undefined;
+      return sendPage(reply, <MastodonSharePage ctx={ctx} text={text} error={!destination} destination={destination} />, destination ? 200 : 400);
     }
-    return sendPage(
-      reply,
-      <MastodonSharePage ctx={pageContext(request, reply)} text={text} error={typeof rawInstance === 'string'} />,
-      typeof rawInstance === 'string' ? 400 : 200,
-    );
+    return sendPage(reply, <MastodonSharePage ctx={ctx} text={text} error={false} />);
   });
 }

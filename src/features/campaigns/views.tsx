@@ -124,11 +124,37 @@ function CampaignList({ ctx, campaigns }: { ctx: PageContext; campaigns: Campaig
   );
 }
 
-export function MastodonSharePage({ ctx, text, error }: { ctx: PageContext; text: string; error: boolean }) {
+/**
+ * Asks for the person's Mastodon server; once given, shows a link to the post ready there rather than redirecting,
+ * so a link that starts with this site's address can never take anyone elsewhere without their seeing where.
+ */
+export function MastodonSharePage({
+  ctx,
+  text,
+  error,
+  destination,
+}: {
+  ctx: PageContext;
+  text: string;
+  error: boolean;
+  destination?: { host: string; href: string };
+}) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('mastodon.title')}>
       <h1>{t('mastodon.title')}</h1>
+      {destination ? (
+        <section aria-labelledby="mastodon-ready">
+          <p id="mastodon-ready">{t('mastodon.ready', { host: destination.host })}</p>
+          <p class="notice">{t('mastodon.leaving', { host: destination.host })}</p>
+          <p>
+            <a id="mastodon-continue" class="button primary" href={destination.href} rel="noopener noreferrer">
+              {t('mastodon.open', { host: destination.host })}
+            </a>
+          </p>
+          <h2>{t('mastodon.otherServer')}</h2>
+        </section>
+      ) : null}
       <p>{t('mastodon.intro')}</p>
       <form method="get" action="/share/mastodon" class="stacked">
         <input type="hidden" name="text" value={text} />
