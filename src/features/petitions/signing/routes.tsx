@@ -18,7 +18,6 @@ import { SignedPage, TokenActionPage } from './views.tsx';
 type SlugParams = { Params: { slug: string } };
 type TokenParams = { Params: { token: string } };
 
-
 export function registerSigningRoutes(app: FastifyInstance): void {
   const { deps, countBoard } = app;
   const { db } = deps.database;
