@@ -21,13 +21,23 @@ async function findByToken(
   db: Database,
   column: 'confirm_token_hash' | 'withdraw_token_hash',
   token: string,
-): Promise<(TokenTarget & { country: string; suspect: number; expiresAt: string }) | undefined> {
+): Promise<(TokenTarget & { country: string; suspect: number; expiresAt: string; petitionOpen: boolean }) | undefined> {
   const match = TOKEN_PATTERN.exec(token);
   if (!match) return undefined;
   const row = await db
     .selectFrom('signatures')
-    .select(['id', 'petition_id', 'status', 'country', 'suspect', 'token_expires_at', column])
-    .where('id', '=', Number(match[1]))
+    .innerJoin('petitions', 'petitions.id', 'signatures.petition_id')
+    .select([
+      'signatures.id',
+      'signatures.petition_id',
+      'signatures.status',
+      'signatures.country',
+      'signatures.suspect',
+      'signatures.token_expires_at',
+      `signatures.${column}`,
+      'petitions.status as petition_status',
+    ])
+    .where('signatures.id', '=', Number(match[1]))
     .executeTakeFirst();
   const stored = row?.[column];
   if (!row || !stored || !constantTimeEqual(stored, sha256Hex(match[2]!))) return undefined;
@@ -38,6 +48,7 @@ async function findByToken(
     country: row.country,
     suspect: row.suspect,
     expiresAt: row.token_expires_at,
+    petitionOpen: row.petition_status === 'open',
   };
 }
 
@@ -47,25 +58,35 @@ export async function lookUpConfirmation(db: Database, token: string): Promise<T
   if (!target || (target.status === 'pending' && Date.parse(target.expiresAt) < Date.now())) {
     throw new AppError('not_found', 'This confirmation link is not valid or has expired.', { messageKey: 'petitions.errors.badConfirmLink' });
   }
+  // As the UK Parliament's petitions do: a signature still pending when its petition closed is never counted.
+  if (target.status === 'pending' && !target.petitionOpen) {
+    throw new AppError('gone', 'This petition closed before your signature was confirmed.', { messageKey: 'petitions.errors.closedBeforeConfirmed' });
+  }
   return target;
 }
 
-/** Confirms a signature. Confirming twice is harmless; only the first adds to the count. */
+/**
+ * Confirms a signature. Confirming twice is harmless; only the first adds to the count. The update itself requires
+ * the petition to be open, so a petition closed at the same moment never gains a signature after it closed.
+ */
 export async function confirmSignature(db: Database, token: string): Promise<TokenTarget> {
   const target = await lookUpConfirmation(db, token);
   if (target.status !== 'pending') return target;
-  return db.transaction().execute(async (trx) => {
+  const confirmed = await db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
     const updated = await trx
       .updateTable('signatures')
       .set({ status: 'confirmed', confirmed_at: now })
       .where('id', '=', target.signatureId)
       .where('status', '=', 'pending')
+      .where('petition_id', 'in', (eb) => eb.selectFrom('petitions').select('id').where('status', '=', 'open'))
       .returning(['country', 'suspect'])
       .executeTakeFirst();
     if (updated && updated.suspect === 0) await appendCountEvent(trx, { petitionId: target.petitionId, country: updated.country, delta: 1, now });
-    return { ...target, status: 'confirmed' as const };
+    return updated !== undefined;
   });
+  // Not updated: confirmed meanwhile (say so), or the petition closed meanwhile (lookUpConfirmation refuses).
+  return confirmed ? { ...target, status: 'confirmed' } : lookUpConfirmation(db, token);
 }
 
 export async function lookUpWithdrawal(db: Database, token: string): Promise<TokenTarget> {

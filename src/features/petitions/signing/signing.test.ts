@@ -383,6 +383,28 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(await signaturesOf(db, petitionId)).toHaveLength(2);
   });
 
+  it('never counts a signature confirmed after its petition closed: 410, the count unchanged', async () => {
+    const { db, app } = ctx();
+    const { slug, petitionId } = await openPetition();
+    await signAndConfirm(slug, petitionId);
+    const browser = new Browser(app);
+    const fields = signFields(app);
+    expect((await browser.post(`/c/${slug}/sign`, fields)).statusCode).toBe(303);
+    const mail = (await queuedConfirmations(app, { petitionId })).find((m) => m.to === fields['email'])!;
+    await settleCounts();
+    expect((await countJson(app, slug)).body.signatures).toBe(1);
+
+    await setPetitionOpen(db, { userId: null, id: petitionId, open: false });
+    const page = await browser.get(`/confirm/${mail.confirmToken}`);
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('This petition closed before your signature was confirmed');
+    const confirm = await browser.post(`/confirm/${mail.confirmToken}`, {});
+    expect(confirm.statusCode).toBe(410);
+    await settleCounts();
+    expect((await countJson(app, slug)).body.signatures).toBe(1);
+    expect((await signaturesOf(db, petitionId)).map((r) => r.status).sort()).toEqual(['confirmed', 'pending']);
+  });
+
   it('refuses signatures on a closed petition with a clear 410, and closing deletes the dedup keys', async () => {
     const { db, app } = ctx();
     const { slug, petitionId } = await openPetition();
