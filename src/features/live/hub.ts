@@ -84,6 +84,8 @@ class Channel {
   constructor(
     readonly campaignId: number,
     public slug: string,
+    /** When the campaign last changed: what a count that never moved says it was updated. */
+    public updatedAt: string,
   ) {}
 }
 
@@ -176,7 +178,7 @@ export class LiveHub {
   private channelFor(campaign: LiveCampaign): Channel {
     let channel = this.channels.get(campaign.id);
     if (!channel) {
-      const created = new Channel(campaign.id, campaign.slug);
+      const created = new Channel(campaign.id, campaign.slug, campaign.updatedAt);
       created.unsubscribe = this.board.onChange((petitionIds) => this.noteChange(created, petitionIds));
       this.channels.set(campaign.id, created);
       channel = created;
@@ -246,7 +248,7 @@ export class LiveHub {
 
   private messageFor(channel: Channel, petitionId: number, goal: number): CountMessage {
     const count = this.board.count(petitionId);
-    return { slug: channel.slug, petitionId, signatures: count.total, goal, updatedAt: count.updatedAt };
+    return { slug: channel.slug, petitionId, signatures: count.total, goal, updatedAt: count.updatedAt ?? channel.updatedAt };
   }
 
   /** One Buffer, written to every stream of the channel. */

@@ -10,10 +10,11 @@ import { readCounts } from './counters.ts';
 export interface PetitionCount {
   total: number;
   byCountry: ReadonlyMap<string, number>;
-  updatedAt: string;
+  /** When this process last saw the count change; null while nothing has been counted. */
+  updatedAt: string | null;
 }
 
-const EMPTY: PetitionCount = { total: 0, byCountry: new Map(), updatedAt: new Date(0).toISOString() };
+const EMPTY: PetitionCount = { total: 0, byCountry: new Map(), updatedAt: null };
 
 export class CountBoard {
   private counts = new Map<number, PetitionCount>();

@@ -61,7 +61,8 @@ export function registerSigningRoutes(app: FastifyInstance): void {
       slug: campaign.slug,
       signatures: count?.total ?? 0,
       goal: main?.goal ?? campaign.goal,
-      updatedAt: count?.updatedAt ?? campaign.updatedAt,
+      // Nothing counted yet: the count is as old as the petition's last change.
+      updatedAt: count?.updatedAt ?? main?.updatedAt ?? campaign.updatedAt,
     });
   });
 

@@ -288,6 +288,15 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect((await queuedConfirmations(app, { petitionId })).filter((m) => spellings.includes(m.to))).toHaveLength(2);
   });
 
+  it('says when a count without signatures last changed: the petition, not 1970', async () => {
+    const { db, app } = ctx();
+    const { slug, petitionId } = await openPetition();
+    const petition = await db.selectFrom('petitions').select('updated_at').where('id', '=', petitionId).executeTakeFirstOrThrow();
+    const { body } = await countJson(app, slug);
+    expect(body.signatures).toBe(0);
+    expect(body.updatedAt).toBe(petition.updated_at);
+  });
+
   it('confirms only on POST, idempotently; counts confirmed signatures in count.json and on the page', async () => {
     const { db, app } = ctx();
     const { slug, petitionId, goal } = await openPetition();
