@@ -167,6 +167,56 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, an
     SLOW,
   );
 
+  it(
+    'hides the honeypot from sighted people and the keyboard, and a person filling the visible fields is thanked',
+    async () => {
+      const page = await (await newContext()).newPage();
+      await page.goto(DEMO_PATH);
+      const trap = page.locator('.sign-form .honeypot');
+      const trapInput = page.locator('.sign-form input[name="website"]');
+      expect(await trapInput.count()).toBe(1);
+      // Still in the form for bots that fill every field, but not named to assistive technology.
+      expect(await trap.getAttribute('aria-hidden')).toBe('true');
+      expect(await page.getByRole('textbox', { name: /^Leave this field empty/ }).count()).toBe(0);
+
+      for (const viewport of [
+        { width: 1280, height: 800 },
+        { width: 320, height: 640 },
+      ]) {
+        await page.setViewportSize(viewport);
+        // Off-screen beyond the start edge: nowhere the page can be scrolled to, and no horizontal scrollbar made for it.
+        for (const box of [await trap.boundingBox(), await trapInput.boundingBox()]) {
+          expect(
+            box === null || box.width === 0 || box.height === 0 || box.x + box.width <= 0,
+            `the honeypot at ${viewport.width}px: ${JSON.stringify(box)}`,
+          ).toBe(true);
+        }
+        expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+        // Out of the flow: the postcode field is followed directly by the consent block, with no gap where the trap was.
+        const gap = await page.evaluate(() => {
+          const postcode = document.getElementById('postcode')?.closest('.field')?.getBoundingClientRect();
+          const consent = document.getElementById('consent')?.closest('.field')?.getBoundingClientRect();
+          const margin = Number.parseFloat(getComputedStyle(document.getElementById('postcode')!.closest('.field')!).marginBottom);
+          return postcode && consent ? consent.top - postcode.bottom - margin : undefined;
+        });
+        expect(Math.abs(gap ?? Number.NaN)).toBeLessThan(1);
+      }
+
+      // Not in the tab order: Tab from the postcode goes straight to the consent box.
+      expect(await trapInput.getAttribute('tabindex')).toBe('-1');
+      await page.locator('#postcode').focus();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('consent');
+
+      // A person who fills what they see is thanked, and the signature is taken (a filled trap would be thanked too, but mailed nothing).
+      const email = `visible-${uniqueSuffix()}@example.org`;
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await fillAndSign(page, email);
+      expect((await waitForMail(fresh.dataDir, email)).subject).not.toBe('');
+    },
+    SLOW,
+  );
+
   it('logged no server errors along the way', () => {
     const errors = serverLogs.filter((line) => /"level":"(error|fatal)"/.test(line));
     expect(errors).toEqual([]);
