@@ -4,8 +4,10 @@
  * down the signature is still taken and the job retries with backoff until the server is back. Each job runs once,
  * even with two workers claiming at the same moment (PostgreSQL). Without SMTP_URL, mail lands in DATA_DIR/mail.
  */
+import { lookup } from 'node:dns/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +19,7 @@ import { translator } from '../web/i18n.ts';
 import { confirmationMails } from '../features/petitions/signing/mails.ts';
 import { FEATURES } from '../features/index.ts';
 import { workOf } from '../main.ts';
+import { isLoopbackHost, smtpTransportOptions } from './mailer.ts';
 import { claimDueJobs, enqueueJobs } from './queue.ts';
 import { startWorker, type Worker } from './worker.ts';
 
@@ -66,8 +69,8 @@ function parseMessage(raw: string, envelopeTo: string[] = []): ReceivedMail {
   return { envelopeTo, headers, subject: decodeHeader(headers['subject'] ?? ''), text: text.replace(/\r\n/g, '\n') };
 }
 
-/** An SMTP server that accepts anything and keeps what it received. */
-async function startSmtpSink(port = 0): Promise<{ port: number; messages: ReceivedMail[]; close(): Promise<void> }> {
+/** An SMTP server that accepts anything and keeps what it received; it does not offer STARTTLS. */
+async function startSmtpSink(port = 0, host = '127.0.0.1'): Promise<{ port: number; messages: ReceivedMail[]; close(): Promise<void> }> {
   const messages: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -89,7 +92,7 @@ async function startSmtpSink(port = 0): Promise<{ port: number; messages: Receiv
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, host, () => resolve());
   });
   const address = server.server.address() as AddressInfo;
   return { port: address.port, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -125,6 +128,17 @@ async function signablePetition(context: Context): Promise<{ slug: string; petit
   const campaign = await makeCampaign(context.db, { status: 'published', input: { locales: ['en', 'ru'] } });
   const petition = await makePetition(context.db, campaign.id);
   return { slug: campaign.input.slug, petitionId: petition.id };
+}
+
+/** This machine's own name when it resolves here and is not "localhost": a way to reach a local server by a name that is not loopback. */
+async function findOwnHostName(): Promise<{ name: string; address: string } | undefined> {
+  const name = hostname();
+  if (isLoopbackHost(name)) return undefined;
+  try {
+    return { name, address: (await lookup(name)).address };
+  } catch {
+    return undefined;
+  }
 }
 
 /** A mailed link: the signature's id and a 43-character secret. */
@@ -267,6 +281,46 @@ for (const dialect of availableDialects()) {
     });
   });
 
+  describe(`mail to an SMTP server without STARTTLS, by a name that is not loopback [${dialect}]`, () => {
+    let context: Context | undefined;
+    let worker: Worker | undefined;
+    let smtp: Awaited<ReturnType<typeof startSmtpSink>> | undefined;
+
+    beforeAll(async () => {
+      const own = await findOwnHostName();
+      if (!own) return;
+      // The name may resolve to an address of another machine: then there is nothing to listen on here.
+      smtp = await startSmtpSink(0, own.address).catch(() => undefined);
+      if (!smtp) return;
+      context = await startTestApp(dialect, { SMTP_URL: `smtp://${own.name}:${smtp.port}` });
+      worker = workerFor(context);
+    });
+    afterAll(async () => {
+      await worker?.stop();
+      await context?.close();
+      await smtp?.close();
+    });
+
+    it('sends nothing in clear: the send fails for want of STARTTLS, and the job waits to be retried', async (test) => {
+      if (!context || !smtp) return test.skip('this machine has no name of its own that resolves to it');
+      const { app, db } = context;
+      const { slug, petitionId } = await signablePetition(context);
+      const fields = signFields(app);
+      expect((await new Browser(app).post(`/c/${slug}/sign`, fields)).statusCode).toBe(303);
+      const failed = await waitFor('a failed attempt', async () => {
+        const job = await db.selectFrom('jobs').selectAll().where('kind', '=', 'confirmation-mail').executeTakeFirst();
+        return job && job.attempts > 0 && job.locked_until === null ? job : undefined;
+      });
+      expect(failed.attempts).toBe(1);
+      expect(failed.last_error).toBe('ETLS');
+      expect(smtp.messages).toEqual([]);
+      // The signature is kept, pending; the failure is logged as a retry, without the address.
+      expect(await db.selectFrom('signatures').select('status').where('petition_id', '=', petitionId).execute()).toEqual([{ status: 'pending' }]);
+      expect(context.logs.join('')).toContain('job failed, will retry');
+      expect(context.logs.join('')).not.toContain(fields['email']!);
+    });
+  });
+
   describe(`mail without SMTP_URL [${dialect}]`, () => {
     let context: Context;
     let worker: Worker;
@@ -301,6 +355,70 @@ for (const dialect of availableDialects()) {
     });
   });
 }
+
+describe('SMTP transport options: nothing in clear across a network', () => {
+  it('requires STARTTLS for smtp:// to any host not on this machine, whatever the query asks', () => {
+    for (const url of [
+      'smtp://relay.example:587',
+      'smtp://relay.example:25?requireTLS=false&ignoreTLS=true&opportunisticTLS=true',
+      'smtp://10.0.0.5:25',
+      'smtp://[fd00::2]:25',
+      'smtp://localhost.relay.example:25',
+      'smtp://127.0.0.1.relay.example:25',
+      // A relay named on loopback, but reached through a well-known service or a proxy.
+      'smtp://127.0.0.1:2525?service=Gmail',
+      'smtp://127.0.0.1:2525?proxy=socks5://proxy.example:1080',
+    ]) {
+      expect(smtpTransportOptions(url), url).toMatchObject({ secure: false, requireTLS: true, ignoreTLS: false, opportunisticTLS: false });
+    }
+  });
+
+  it('keeps the address, port and credentials of the URL', () => {
+    expect(smtpTransportOptions('smtp://mailer:p%40ss@relay.example:587')).toMatchObject({
+      host: 'relay.example',
+      port: 587,
+      auth: { user: 'mailer', pass: 'p@ss' },
+      requireTLS: true,
+    });
+  });
+
+  it('speaks TLS from the first byte for smtps://', () => {
+    for (const url of ['smtps://relay.example:465', 'smtps://relay.example:465?secure=false', 'smtps://127.0.0.1:465']) {
+      expect(smtpTransportOptions(url), url).toMatchObject({ secure: true });
+    }
+  });
+
+  it('allows plain SMTP to a relay on this machine, and localhost is 127.0.0.1 without asking DNS', () => {
+    for (const url of ['smtp://127.0.0.1:2525', 'smtp://127.8.9.10:25', 'smtp://[::1]:25']) {
+      const options = smtpTransportOptions(url);
+      expect(options.requireTLS, url).toBeUndefined();
+      expect(options.host, url).toBe(new URL(url).hostname.replace(/^\[|\]$/g, ''));
+    }
+    for (const url of ['smtp://localhost:25', 'smtp://LocalHost:25']) {
+      expect(smtpTransportOptions(url), url).toMatchObject({ host: '127.0.0.1', servername: 'localhost', port: 25 });
+      expect(smtpTransportOptions(url).requireTLS, url).toBeUndefined();
+    }
+    // An operator may still ask for STARTTLS to a local relay.
+    expect(smtpTransportOptions('smtp://127.0.0.1:2525?requireTLS=true').requireTLS).toBe(true);
+  });
+
+  it('counts 127.0.0.0/8, ::1 and localhost as loopback, and nothing else', () => {
+    for (const host of ['127.0.0.1', '127.255.255.254', '::1', 'localhost', 'LOCALHOST']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of [
+      '128.0.0.1',
+      '126.255.255.255',
+      '0.0.0.0',
+      '::',
+      '::2',
+      '10.0.0.1',
+      'localhost.example',
+      'relay.example',
+      hostname() === 'localhost' ? 'vm' : hostname(),
+    ]) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
+  });
+});
 
 describe.runIf(availableDialects().includes('postgres'))('jobs run exactly once [postgres]', () => {
   let context: Context;
