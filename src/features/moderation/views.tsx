@@ -5,7 +5,7 @@ import { formatDate } from '../../web/i18n.ts';
 import { CsrfField } from '../../web/layout.tsx';
 import { AdminLayout } from '../admin/index.ts';
 import type { Campaign } from '../campaigns/index.ts';
-import { petitionTextFor, suspectReasonLabelKey, type Petition } from '../petitions/index.ts';
+import { petitionTextFor, suspectReasonLabelKeys, type Petition } from '../petitions/index.ts';
 import type { ReviewedSignature } from './moderation.ts';
 
 export type ReviewMode = 'suspects' | 'signatures';
@@ -109,8 +109,11 @@ export function SignatureReviewPage(props: {
   );
 }
 
-function reasonText(ctx: PageContext, reason: string | null): string {
+/** Each signal of a stored reason in words ("Form sent too fast for a person; Disposable email domain"). */
+export function reasonText(ctx: PageContext, reason: string | null): string {
   if (reason === null) return '—';
-  const key = suspectReasonLabelKey(reason);
-  return key ? ctx.t(key) : reason;
+  const signals = reason.split(',');
+  return suspectReasonLabelKeys(reason)
+    .map((key, i) => (key ? ctx.t(key) : signals[i]!))
+    .join('; ');
 }

@@ -35,7 +35,14 @@ export function registerSigningRoutes(app: FastifyInstance): void {
       const ctx = pageContext(request, reply);
       try {
         const form = parseSignForm(body);
-        await signPetition(app.signing, { campaignId: campaign.id, campaignSlug: campaign.slug, form, clientKey: request.ip, locale: ctx.locale });
+        await signPetition(app.signing, {
+          campaignId: campaign.id,
+          campaignSlug: campaign.slug,
+          form,
+          clientKey: request.ip,
+          locale: ctx.locale,
+          channel: json ? 'api' : 'form',
+        });
       } catch (error) {
         if (json || !isAppError(error) || error.code !== 'validation_failed') throw error;
         const petition = await petitionToSign(db, campaign.id, parseId(body['petition']));

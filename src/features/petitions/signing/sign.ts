@@ -17,7 +17,7 @@ import { SHARE_CODE_PATTERN } from '../../campaigns/index.ts';
 import type { SwitchBoard } from '../../switches/index.ts';
 import type { Signing } from '../model.ts';
 import { petitionToSign } from '../service.ts';
-import type { SuspectReason } from '../suspect-reasons.ts';
+import { judgeSignals, type SigningChannel, type SuspectReason } from '../suspect-reasons.ts';
 import { canonicalEmail, emailDomain, isValidEmail } from './email.ts';
 import { isProofOfWorkValid, MIN_WAIT_WITHOUT_PROOF_MS, type UsedProofs } from './proof-of-work.ts';
 import type { SupporterSealer } from './sealer.ts';
@@ -100,12 +100,15 @@ function firstName(name: string): string {
   return (name.split(/\s+/)[0] ?? '').slice(0, 40);
 }
 
-function suspicion(deps: SigningDeps, form: SignForm, clientKey: string): SuspectReason | null {
-  if (!deps.softLimiter.take(clientKey)) return 'rate';
+/** The anti-abuse signals a signature carries; judgeSignals weighs them. */
+function signalsOf(deps: SigningDeps, form: SignForm, clientKey: string, proofMissing: boolean): SuspectReason[] {
+  const signals: SuspectReason[] = [];
+  if (proofMissing) signals.push('no-proof-of-work');
+  if (!deps.softLimiter.take(clientKey)) signals.push('rate');
   const stamp = checkFormStamp(deps.keys.formStamp, form.stamp);
-  if (stamp !== 'ok') return `stamp:${stamp}`;
-  if (DISPOSABLE.has(emailDomain(form.email))) return 'disposable-domain';
-  return null;
+  if (stamp !== 'ok') signals.push(`stamp:${stamp}`);
+  if (DISPOSABLE.has(emailDomain(form.email))) signals.push('disposable-domain');
+  return signals;
 }
 
 export type SignOutcome = WriteOutcome | 'ignored';
@@ -129,7 +132,7 @@ function hasFreshProof(deps: SigningDeps, form: SignForm): boolean {
  */
 export async function signPetition(
   deps: SigningDeps,
-  options: { campaignId: number; form: SignForm; clientKey: string; locale: Locale; campaignSlug: string },
+  options: { campaignId: number; form: SignForm; clientKey: string; locale: Locale; campaignSlug: string; channel: SigningChannel },
 ): Promise<SignOutcome> {
   const { form, clientKey } = options;
   if (!deps.hardLimiter.take(clientKey)) throw new AppError('rate_limited', 'Too many signatures from this connection. Please wait a minute.');
@@ -151,7 +154,7 @@ export async function signPetition(
     showName: form.showName,
     ref: form.ref,
     locale: options.locale,
-    suspectReason: proofMissing ? 'no-proof-of-work' : suspicion(deps, form, clientKey),
+    suspectReason: judgeSignals(signalsOf(deps, form, clientKey, proofMissing), options.channel),
   };
   const sealed = await deps.sealer.seal(petition.id, { name: signing.name, email: signing.email, postcode: signing.postcode });
   const secrets = pooledRandomBytes(64);

@@ -481,14 +481,15 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(await queuedConfirmations(app, { petitionId })).toHaveLength(1);
   });
 
-  it('marks too-fast, stampless, forged and disposable-address signatures suspect, silently, and never counts them', async () => {
+  it('sets aside stampless and forged forms, and two weak signals together, silently, and never counts them', async () => {
     const { db, app } = ctx();
     const { slug, petitionId } = await openPetition();
+    const tooFast = () => issueFormStamp(app.deps.keys.formStamp);
+    const throwaway = () => `throwaway-${uniqueSuffix()}@mailinator.com`;
     const cases: [Record<string, string | undefined>, string][] = [
-      [{ ts: issueFormStamp(app.deps.keys.formStamp) }, 'stamp:too-fast'],
       [{ ts: undefined }, 'stamp:missing'],
       [{ ts: `${Date.now() - 5000}.${'A'.repeat(43)}` }, 'stamp:forged'],
-      [{ email: `throwaway-${uniqueSuffix()}@mailinator.com` }, 'disposable-domain'],
+      [{ ts: tooFast(), email: throwaway() }, 'stamp:too-fast,disposable-domain'],
     ];
     for (const [overrides] of cases) await signAndConfirm(slug, petitionId, { ...overrides, show_name: '1' });
     const rows = await signaturesOf(db, petitionId);
@@ -502,6 +503,39 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect((await new Browser(app).get(`/c/${slug}`)).body).not.toContain('Recent signers');
     // One good signature counts.
     await signAndConfirm(slug, petitionId);
+    await settleCounts();
+    expect((await countJson(app, slug)).body.signatures).toBe(1);
+  });
+
+  it('counts a confirmed signer with one weak signal: autofill in under three seconds, or a disposable mail domain', async () => {
+    const { db, app } = ctx();
+    const { slug, petitionId } = await openPetition();
+    await signAndConfirm(slug, petitionId, { ts: issueFormStamp(app.deps.keys.formStamp) });
+    await signAndConfirm(slug, petitionId, { email: `throwaway-${uniqueSuffix()}@mailinator.com` });
+    const rows = await signaturesOf(db, petitionId);
+    expect(rows.map((r) => [r.status, r.suspect, r.suspect_reason])).toEqual([
+      ['confirmed', 0, null],
+      ['confirmed', 0, null],
+    ]);
+    await settleCounts();
+    expect((await countJson(app, slug)).body.signatures).toBe(2);
+  });
+
+  it('counts a confirmed JSON signature, which has no form stamp; with a second weak signal it is set aside', async () => {
+    const { db, app } = ctx();
+    const { slug, petitionId } = await openPetition();
+    const confirmJson = async (fields: Record<string, string | undefined>) => {
+      expect((await postJson(app, `/c/${slug}/sign`, { ...fields, ts: undefined, consent: true })).statusCode).toBe(202);
+      const mail = (await queuedConfirmations(app, { petitionId })).find((m) => m.to === fields['email'])!;
+      expect((await new Browser(app).post(`/confirm/${mail.confirmToken}`, {})).statusCode).toBe(200);
+    };
+    await confirmJson(signFields(app));
+    await confirmJson(signFields(app, { email: `throwaway-${uniqueSuffix()}@mailinator.com` }));
+    const rows = await signaturesOf(db, petitionId);
+    expect(rows.map((r) => [r.status, r.suspect, r.suspect_reason])).toEqual([
+      ['confirmed', 0, null],
+      ['confirmed', 1, 'stamp:missing,disposable-domain'],
+    ]);
     await settleCounts();
     expect((await countJson(app, slug)).body.signatures).toBe(1);
   });
