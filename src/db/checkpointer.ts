@@ -1,5 +1,6 @@
 /**
- * Copies the embedded database's write-ahead log back into the database file on a thread of its own.
+ * Copies the embedded database's write-ahead log back into the database file on a thread of its own, and empties the
+ * log once commits pause.
  *
  * SQLite's automatic checkpoint runs inside whichever COMMIT crosses its threshold. On the embedded database that is
  * the event loop: it reads back a thousand logged pages, writes them into the database file and fsyncs it, and no
@@ -7,6 +8,11 @@
  * SQLite's cost per signature. Here a worker thread with its own connection runs a PASSIVE checkpoint (it never
  * blocks the writer) every CHECKPOINT_EVERY_MS in which something was committed, and the event loop's connection
  * keeps only a far-off automatic threshold as a safety net should the thread ever fall behind or stop.
+ *
+ * A checkpoint copies pages but leaves the log file as it was, and SQLite only overwrites it from the start: the log
+ * keeps older images of pages, erased rows and sent mail jobs among them. So after an interval with no commit, once a
+ * PASSIVE checkpoint has copied every frame, the thread truncates the log (a TRUNCATE checkpoint) without waiting for
+ * anyone: it holds the writer's lock meanwhile, and a wait for a reader would stall the event loop's next commit.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -18,16 +24,37 @@ const SAFETY_AUTOCHECKPOINT = 20_000;
 const CLOSE_TIMEOUT_MS = 5000;
 
 // The thread's code is inline (eval) so that it runs the same from the bundle and from the TypeScript sources.
+// data_version changes whenever another connection has committed, whether a signing batch or any other transaction.
+// The thread copies pages and never deletes a row, so secure_delete (dialects/sqlite.ts) has nothing to do on its connection.
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
-const committed = new Int32Array(workerData.committed);
 const connection = new SQLite(workerData.file, { fileMustExist: true });
 connection.pragma('busy_timeout = 1000');
-const timer = setInterval(() => {
-  if (Atomics.exchange(committed, 0, 0) === 0) return;
+const dataVersion = connection.prepare('pragma data_version').pluck();
+const checkpoint = (mode) => connection.pragma('wal_checkpoint(' + mode + ')')[0];
+let seen = dataVersion.get();
+let truncated = false;
+const truncateIfCopied = () => {
+  const copied = checkpoint('PASSIVE');
+  if (copied.busy !== 0 || copied.checkpointed < copied.log) return false;
+  connection.pragma('busy_timeout = 0');
   try {
-    connection.pragma('wal_checkpoint(PASSIVE)');
+    return checkpoint('TRUNCATE').busy === 0;
+  } finally {
+    connection.pragma('busy_timeout = 1000');
+  }
+};
+const timer = setInterval(() => {
+  try {
+    const version = dataVersion.get();
+    if (version !== seen) {
+      seen = version;
+      truncated = false;
+      checkpoint('PASSIVE');
+    } else if (!truncated) {
+      truncated = truncateIfCopied();
+    }
   } catch {
     // Busy or interrupted: the next round tries again, and the event loop's own threshold is the safety net.
   }
@@ -42,19 +69,19 @@ parentPort.once('message', () => {
 export class BackgroundCheckpointer {
   private worker: Worker | undefined;
   private stopped = false;
-  /** Set after each commit, cleared by the thread when it checkpoints: a store, not a message, so no thread wakes per commit. */
-  private readonly committed = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
     private readonly connection: SQLite.Database,
     private readonly file: string,
   ) {}
 
-  /** Called after each commit; the first call starts the thread (most databases opened by tools never need one). */
+  /**
+   * Called after a commit; the first call starts the thread (most databases opened by tools never need one), which
+   * from then on notices every commit itself, so no thread wakes per commit.
+   */
   afterCommit(): void {
     if (this.stopped) return;
     this.worker ??= this.startThread();
-    Atomics.store(this.committed, 0, 1);
   }
 
   async close(): Promise<void> {
@@ -73,7 +100,7 @@ export class BackgroundCheckpointer {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(THREAD_SOURCE, {
       eval: true,
-      workerData: { driver, file: this.file, everyMs: CHECKPOINT_EVERY_MS, committed: this.committed.buffer },
+      workerData: { driver, file: this.file, everyMs: CHECKPOINT_EVERY_MS },
     });
     worker.unref();
     const ownThreshold = this.connection.pragma('wal_autocheckpoint', { simple: true }) as number;
