@@ -4,7 +4,7 @@
  * rows, notifications, a hot path's prepared batch); each engine answers in its own folder under `dialects/`.
  */
 import type SQLite from 'better-sqlite3';
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Logger } from '../log.ts';
 import type { DB } from './schema.ts';
 import type { BackgroundCheckpointer } from './checkpointer.ts';
@@ -64,6 +64,8 @@ export interface DatabaseHandle {
   /** Listens on `channel` from now on. One process (SQLite) has no one else to hear from: nothing happens. */
   listen(channel: string, options: ListenOptions): Promise<Listening>;
   batchWriter<S>(factory: BatchStatementsFactory<S>): BatchWriter<S>;
+  /** A timestamp column as its UTC hour, `YYYY-MM-DDTHH`, for grouping by hour (timestamps are text on SQLite). */
+  hourOf(column: string): RawBuilder<string>;
   /** The embedded connection, for `db/` itself and its tests; features use the capabilities above. */
   readonly sqlite?: EmbeddedSqlite;
   close(): Promise<void>;

@@ -22,6 +22,7 @@ export function openPostgresDatabase(url: string, poolSize: number): DatabaseHan
       });
     },
     skipLocked: (query) => query.forUpdate().skipLocked() as typeof query,
+    hourOf: (column) => sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24')`,
     notify: async (channel) => {
       await sql`select pg_notify(${channel}, '')`.execute(db);
     },

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { BatchStatementsFactory, BatchWriter, DatabaseHandle, EmbeddedSqlite } from '../database.ts';
 import type { DB } from '../schema.ts';
 import { BackgroundCheckpointer } from '../checkpointer.ts';
@@ -26,6 +26,7 @@ export function openSqliteDatabase(url: string): DatabaseHandle {
       return result;
     },
     skipLocked: (query) => query,
+    hourOf: (column) => sql<string>`substr(${sql.ref(column)}, 1, 13)`,
     notify: async () => {},
     listen: async () => ({ stop: async () => {} }),
     batchWriter: <S>(factory: BatchStatementsFactory<S>): BatchWriter<S> => {

@@ -124,6 +124,55 @@ describeEachDialect('moderators: suspect signatures', (ctx) => {
     expect((await browser.post(`/admin/petitions/${petition.id}/suspects/${suspect}/restore`, {}, { csrf: false })).statusCode).toBe(403);
   });
 
+  it('groups suspects by reason, country and hour, and restores or keeps aside a whole group at once, audited', async () => {
+    const campaign = await makeCampaign(ctx().db, { status: 'published' });
+    const petition = await makePetition(ctx().db, campaign.id);
+    const slug = campaign.input.slug;
+    for (const confirm of [true, true, false]) await sign(slug, petition.id, { suspect: true, confirm, country: 'RU' });
+    for (const confirm of [true, false]) await sign(slug, petition.id, { suspect: true, confirm, country: 'DE' });
+    await sign(slug, petition.id, { suspect: false, confirm: true, country: 'DE' });
+    expect(await settledCount(petition.id)).toBe(1);
+
+    const { browser, user } = await loggedIn(ctx().app, ctx().db, 'moderator');
+    const page = await browser.get(`/admin/petitions/${petition.id}/suspects`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Suspects by reason, country and hour');
+    expect(page.body).toContain('Restore all 3');
+    expect(page.body).toContain('Keep all 2 aside');
+    const hour = new Date().toISOString().slice(0, 13);
+    const group = (country: string, decision: string) => ({ reason: 'stamp:missing', country, hour, decision });
+
+    const restored = await browser.post(`/admin/petitions/${petition.id}/suspects/groups`, group('RU', 'restore'));
+    expect(restored.statusCode).toBe(303);
+    expect(restored.headers.location).toBe(`/admin/petitions/${petition.id}/suspects?done=group-restored`);
+    // The two confirmed Russian signatures count now; the unconfirmed one will when it is confirmed.
+    expect(await settledCount(petition.id)).toBe(3);
+    const kept = await browser.post(`/admin/petitions/${petition.id}/suspects/groups`, group('DE', 'keep-aside'));
+    expect(kept.headers.location).toBe(`/admin/petitions/${petition.id}/suspects?done=group-kept`);
+    expect(await settledCount(petition.id)).toBe(3);
+    const after = await browser.get(`/admin/petitions/${petition.id}/suspects?done=group-kept`);
+    expect(after.body).toContain('The group is kept aside');
+    expect(after.body).not.toContain('Suspects by reason, country and hour');
+    const rows = await ctx().db.selectFrom('signatures').select(['country', 'suspect', 'suspect_reason']).where('petition_id', '=', petition.id).execute();
+    expect(rows.filter((r) => r.country === 'RU').every((r) => r.suspect === 0 && r.suspect_reason === null)).toBe(true);
+    expect(rows.filter((r) => r.country === 'DE' && r.suspect === 1).map((r) => r.suspect_reason)).toEqual(['moderator', 'moderator']);
+
+    // Deciding again changes nothing; a group the page could not have sent is refused; both audited once.
+    const again = await browser.post(`/admin/petitions/${petition.id}/suspects/groups`, group('RU', 'restore'));
+    expect(again.headers.location).toBe(`/admin/petitions/${petition.id}/suspects?done=unchanged`);
+    for (const bad of [
+      group('XX', 'restore'),
+      group('RU', 'delete'),
+      { ...group('RU', 'restore'), hour: '2026' },
+      { ...group('RU', 'restore'), reason: 'rate,x' },
+    ]) {
+      expect((await browser.post(`/admin/petitions/${petition.id}/suspects/groups`, bad)).statusCode).toBe(400);
+    }
+    const audit = (await listAuditEntries(ctx().db, { limit: 10 })).filter((e) => e.userEmail === user.email && e.action.endsWith('-group'));
+    expect(audit.map((e) => e.action)).toEqual(['signatures.keep-aside-group', 'signatures.restore-group']);
+    expect(audit[1]!.changes).toMatchObject({ signatures: [null, 3], counted: [0, 2] });
+  });
+
   it('pages through a long list of suspects', async () => {
     const campaign = await makeCampaign(ctx().db, { status: 'published' });
     const petition = await makePetition(ctx().db, campaign.id);

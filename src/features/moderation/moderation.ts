@@ -7,7 +7,7 @@
  * Counts move by count events in the same transaction as the change, exactly as confirmation and withdrawal do:
  * +1 when a confirmed signature is restored, -1 when a confirmed, counted one is set aside.
  */
-import type { Database } from '../../db/database.ts';
+import type { Database, DatabaseHandle } from '../../db/database.ts';
 import type { SignatureStatus } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -123,5 +123,91 @@ export async function markSignatureSuspect(db: Database, options: { userId: numb
       changes: { petition: [petitionId, petitionId], suspect: [false, true], reason: [null, MODERATOR_REASON], counted: [wasCounted, false] },
     });
     return true;
+  });
+}
+
+/** Suspects that share a reason, a country and the hour they signed in: what a moderator decides on at once. */
+export interface SuspectGroup {
+  reason: string;
+  country: string;
+  /** UTC, `YYYY-MM-DDTHH`. */
+  hour: string;
+  suspects: number;
+  /** Of those, confirmed by mail: restoring them adds this many to the count. */
+  confirmed: number;
+}
+
+export const SUSPECT_GROUP_LIMIT = 200;
+
+/** The groups still to review (not withdrawn, not already kept aside by a moderator), largest first. */
+export async function listSuspectGroups(database: DatabaseHandle, petitionId: number): Promise<SuspectGroup[]> {
+  const hour = database.hourOf('created_at');
+  const rows = await database.db
+    .selectFrom('signatures')
+    .select([
+      'suspect_reason',
+      'country',
+      hour.as('hour'),
+      (eb) => eb.fn.countAll<number>().as('suspects'),
+      (eb) => eb.fn.sum<number>(eb.case().when('status', '=', 'confirmed').then(1).else(0).end()).as('confirmed'),
+    ])
+    .where('petition_id', '=', petitionId)
+    .where('suspect', '=', 1)
+    .where('status', '!=', 'withdrawn')
+    .where('suspect_reason', '!=', MODERATOR_REASON)
+    .groupBy(['suspect_reason', 'country', hour])
+    .orderBy('suspects', 'desc')
+    .orderBy('hour', 'desc')
+    .limit(SUSPECT_GROUP_LIMIT)
+    .execute();
+  return rows.map((row) => ({
+    reason: row.suspect_reason ?? '',
+    country: row.country,
+    hour: row.hour,
+    suspects: Number(row.suspects),
+    confirmed: Number(row.confirmed),
+  }));
+}
+
+export type GroupDecision = 'restore' | 'keep-aside';
+
+/**
+ * Decides on a whole group in one transaction, with one audit entry: restore (they count, +N for the confirmed ones)
+ * or keep aside (a moderator's reason replaces the checks', so the group leaves the list and stays uncounted).
+ * Returns how many signatures changed; a group another moderator already decided on changes nothing.
+ */
+export async function decideSuspectGroup(
+  database: DatabaseHandle,
+  options: { userId: number | null; petitionId: number; group: Pick<SuspectGroup, 'reason' | 'country' | 'hour'>; decision: GroupDecision },
+): Promise<number> {
+  const { petitionId, group, decision } = options;
+  return database.db.transaction().execute(async (trx) => {
+    const changed = await trx
+      .updateTable('signatures')
+      .set(decision === 'restore' ? { suspect: 0, suspect_reason: null } : { suspect_reason: MODERATOR_REASON })
+      .where('petition_id', '=', petitionId)
+      .where('suspect', '=', 1)
+      .where('status', '!=', 'withdrawn')
+      .where('suspect_reason', '=', group.reason)
+      .where('country', '=', group.country)
+      .where(database.hourOf('created_at'), '=', group.hour)
+      .returning('status')
+      .execute();
+    if (changed.length === 0) return 0;
+    const counted = decision === 'restore' ? changed.filter((row) => row.status === 'confirmed').length : 0;
+    await appendCountEvent(trx, { petitionId, country: group.country, delta: counted, now: new Date().toISOString() });
+    await recordAudit(trx, {
+      userId: options.userId,
+      action: decision === 'restore' ? 'signatures.restore-group' : 'signatures.keep-aside-group',
+      entityType: 'petition',
+      entityId: petitionId,
+      changes: {
+        group: [null, `${group.reason} · ${group.country} · ${group.hour}`],
+        signatures: [null, changed.length],
+        counted: [0, counted],
+        ...(decision === 'keep-aside' ? { reason: [group.reason, MODERATOR_REASON] } : {}),
+      },
+    });
+    return changed.length;
   });
 }

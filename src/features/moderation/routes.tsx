@@ -11,8 +11,9 @@ import { asFormBody, parseId } from '../../web/form.ts';
 import { sendPage } from '../../web/layout.tsx';
 import { requirePermission, requireUser } from '../admin/index.ts';
 import { getCampaignForAdmin } from '../campaigns/index.ts';
-import { getPetitionForAdmin } from '../petitions/index.ts';
-import { listSignaturesForReview, markSignatureSuspect, restoreSignature } from './moderation.ts';
+import { getPetitionForAdmin, isSuspectReason } from '../petitions/index.ts';
+import { COUNTRY_CODES } from '../../web/countries.ts';
+import { decideSuspectGroup, listSignaturesForReview, listSuspectGroups, markSignatureSuspect, restoreSignature, type GroupDecision } from './moderation.ts';
 import { SignatureReviewPage, type ReviewMode } from './views.tsx';
 
 const REVIEW_PAGE_SIZE = 50;
@@ -22,7 +23,26 @@ const FLASH_KEYS = {
   restored: 'moderation.done.restored',
   marked: 'moderation.done.marked',
   unchanged: 'moderation.done.unchanged',
+  'group-restored': 'moderation.done.groupRestored',
+  'group-kept': 'moderation.done.groupKept',
 } as const;
+
+const HOUR_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}$/;
+
+/** A group as the page's form names it; anything the page could not have sent is refused. */
+function groupFrom(body: Record<string, unknown>): { group: { reason: string; country: string; hour: string }; decision: GroupDecision } {
+  const { reason, country, hour, decision } = body;
+  const valid =
+    typeof reason === 'string' &&
+    reason.split(',').every(isSuspectReason) &&
+    typeof country === 'string' &&
+    COUNTRY_CODES.has(country) &&
+    typeof hour === 'string' &&
+    HOUR_PATTERN.test(hour) &&
+    (decision === 'restore' || decision === 'keep-aside');
+  if (!valid) throw new AppError('bad_request', 'Name one group of suspects (reason, country, hour) and a decision.');
+  return { group: { reason, country, hour }, decision };
+}
 
 type Query = { Querystring: { done?: unknown; before?: unknown } };
 type IdParams = { Params: { id: string } } & Query;
@@ -51,6 +71,7 @@ export function registerModerationRoutes(app: FastifyInstance): void {
         beforeId: before,
       });
       const nextBeforeId = signatures.length === REVIEW_PAGE_SIZE ? signatures.at(-1)!.id : undefined;
+      const groups = mode === 'suspects' && before === undefined ? await listSuspectGroups(app.deps.database, petition.id) : undefined;
       const ctx = pageContext(request, reply);
       return sendPage(
         reply,
@@ -62,6 +83,7 @@ export function registerModerationRoutes(app: FastifyInstance): void {
           signatures={signatures}
           before={before}
           nextBeforeId={nextBeforeId}
+          groups={groups}
           flash={flashFrom(request, reply, FLASH_KEYS)}
         />,
       );
@@ -96,5 +118,17 @@ export function registerModerationRoutes(app: FastifyInstance): void {
       await board.refresh();
     }
     return reply.redirect(backTo(petition.id, asFormBody(request.body), changed ? 'marked' : 'unchanged'), 303);
+  });
+
+  app.post<IdParams>('/admin/petitions/:id/suspects/groups', moderate, async (request, reply) => {
+    const petition = await getPetitionForAdmin(db, parseId(request.params.id));
+    const { group, decision } = groupFrom(asFormBody(request.body));
+    const changed = await decideSuspectGroup(app.deps.database, { userId: request.user!.id, petitionId: petition.id, group, decision });
+    if (changed > 0 && decision === 'restore') {
+      board.changedHere();
+      await board.refresh();
+    }
+    const done = changed === 0 ? 'unchanged' : decision === 'restore' ? 'group-restored' : 'group-kept';
+    return reply.redirect(`/admin/petitions/${petition.id}/suspects?done=${done}`, 303);
   });
 }

@@ -1,12 +1,12 @@
 /** The moderators' pages: a petition's suspect signatures, or all of them, a page at a time, each with its action. */
 import type { PageContext } from '../../web/context.ts';
 import { countryName } from '../../web/countries.ts';
-import { formatDate } from '../../web/i18n.ts';
+import { formatDate, formatNumber } from '../../web/i18n.ts';
 import { CsrfField } from '../../web/layout.tsx';
 import { AdminLayout } from '../admin/index.ts';
 import type { Campaign } from '../campaigns/index.ts';
 import { petitionTextFor, suspectReasonLabelKeys, type Petition } from '../petitions/index.ts';
-import type { ReviewedSignature } from './moderation.ts';
+import type { ReviewedSignature, SuspectGroup } from './moderation.ts';
 
 export type ReviewMode = 'suspects' | 'signatures';
 
@@ -18,6 +18,8 @@ export function SignatureReviewPage(props: {
   signatures: ReviewedSignature[];
   before: number | undefined;
   nextBeforeId: number | undefined;
+  /** On the suspects tab: the suspects to decide on, grouped. */
+  groups?: SuspectGroup[];
   flash?: string | undefined;
 }) {
   const { ctx, campaign, petition, mode, signatures, before, nextBeforeId, flash } = props;
@@ -51,6 +53,7 @@ export function SignatureReviewPage(props: {
       </nav>
       <p>{r(mode === 'suspects' ? 'intro' : 'allIntro')}</p>
       <p class="hint">{r('privacy')}</p>
+      {props.groups && props.groups.length > 0 ? <SuspectGroups ctx={ctx} action={`${base}/suspects/groups`} groups={props.groups} /> : null}
       {signatures.length === 0 ? (
         <p>{r(mode === 'suspects' ? 'empty' : 'allEmpty')}</p>
       ) : (
@@ -116,4 +119,68 @@ export function reasonText(ctx: PageContext, reason: string | null): string {
   return suspectReasonLabelKeys(reason)
     .map((key, i) => (key ? ctx.t(key) : signals[i]!))
     .join('; ');
+}
+
+/**
+ * The suspects still to decide on, by reason, country and hour: in a spike, thousands of them come in a few such
+ * groups, and a moderator restores or keeps aside a whole group at once.
+ */
+function SuspectGroups({ ctx, action, groups }: { ctx: PageContext; action: string; groups: SuspectGroup[] }) {
+  const { t, locale } = ctx;
+  const g = (key: string, options?: Record<string, unknown>) => t(`moderation.groups.${key}`, options);
+  return (
+    <section aria-labelledby="suspect-groups">
+      <h2 id="suspect-groups">{g('heading')}</h2>
+      <p>{g('intro')}</p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{g('reason')}</th>
+            <th scope="col">{g('country')}</th>
+            <th scope="col">{g('hour')}</th>
+            <th scope="col" class="number">
+              {g('suspects')}
+            </th>
+            <th scope="col" class="number">
+              {g('confirmed')}
+            </th>
+            <th scope="col">{g('decide')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((group) => {
+            const label = `${reasonText(ctx, group.reason)}, ${countryName(locale, group.country)}, ${group.hour.replace('T', ' ')}:00 UTC`;
+            return (
+              <tr>
+                <td>{reasonText(ctx, group.reason)}</td>
+                <td>{`${countryName(locale, group.country)} (${group.country})`}</td>
+                <td>
+                  <time dateTime={`${group.hour}:00Z`}>{formatDate(locale, `${group.hour}:00:00Z`, { dateStyle: 'medium', timeStyle: 'short' })}</time>
+                </td>
+                <td class="number">{formatNumber(locale, group.suspects)}</td>
+                <td class="number">{formatNumber(locale, group.confirmed)}</td>
+                <td>
+                  <div class="actions">
+                    {(['restore', 'keep-aside'] as const).map((decision) => (
+                      <form method="post" action={action}>
+                        <CsrfField ctx={ctx} />
+                        <input type="hidden" name="reason" value={group.reason} />
+                        <input type="hidden" name="country" value={group.country} />
+                        <input type="hidden" name="hour" value={group.hour} />
+                        <input type="hidden" name="decision" value={decision} />
+                        <button type="submit" class={decision === 'restore' ? 'primary' : undefined}>
+                          {g(decision === 'restore' ? 'restore' : 'keepAside', { count: group.suspects, formatted: formatNumber(locale, group.suspects) })}
+                          <span class="visually-hidden">{`: ${label}`}</span>
+                        </button>
+                      </form>
+                    ))}
+                  </div>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
 }
