@@ -38,6 +38,8 @@ export interface SigningDeps {
   /** Over this one the client is refused for a while (429). */
   hardLimiter: TokenBucketLimiter;
   usedProofs: UsedProofs;
+  /** The clock a signature's times are read from, and with them the re-send limit (tests move it); the system's by default. */
+  now?: () => Date;
 }
 
 export interface SignForm {
@@ -160,7 +162,7 @@ export async function signPetition(
   const secrets = pooledRandomBytes(64);
   const confirmSecret = secrets.subarray(0, 32).toString('base64url');
   const withdrawSecret = secrets.subarray(32).toString('base64url');
-  const now = new Date();
+  const now = deps.now?.() ?? new Date();
   const mail = { to: signing.email, name: firstName(signing.name), locale: signing.locale, campaignSlug: options.campaignSlug, petitionId: petition.id };
   return deps.writer.submit({
     window: sealed.window,

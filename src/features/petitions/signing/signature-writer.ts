@@ -8,8 +8,11 @@ import type { NewJob } from '../../../jobs/queue.ts';
 import type { ConfirmationPayload } from './mails.ts';
 import { signatureKey, type BatchStatements, type SignatureRow, type SignatureStore } from './signature-store.ts';
 
-/** How often one pending signature may trigger another confirmation mail. */
-export const RESEND_AFTER_MS = 10 * 60 * 1000;
+/**
+ * Signing again while pending re-sends the confirmation at once, but at most one mail per signature in this long:
+ * anyone can type someone else's address. The signed page states this rule (petitions.signed.spam).
+ */
+export const RESEND_AFTER_MS = 2 * 60 * 1000;
 const REMEMBERED_WINDOWS = 16;
 
 export interface PendingSignature {
@@ -115,7 +118,7 @@ export class SignatureWriter {
         mails.push(pending.mail(id));
         outcomes.push('created');
       } else {
-        const resentId = await statements.resend(resendOf(pending.row, new Date()));
+        const resentId = await statements.resend(resendOf(pending.row));
         if (resentId !== undefined) mails.push(pending.mail(resentId));
         outcomes.push(resentId === undefined ? 'already-signed' : 'resent');
       }
@@ -125,15 +128,19 @@ export class SignatureWriter {
   }
 }
 
-/** Signing again with the same address re-sends the confirmation (at most every ten minutes), never a second signature. */
-function resendOf(row: SignatureRow, now: Date) {
+/**
+ * Signing again with the same address re-sends the confirmation (see RESEND_AFTER_MS), never a second signature. The
+ * time is the new submission's own (its row's last_mailed_at): the limit and the stored times read one clock.
+ */
+function resendOf(row: SignatureRow) {
+  const now = row.last_mailed_at;
   return {
     petitionId: row.petition_id,
     dedupKey: row.dedup_key,
     confirmTokenHash: row.confirm_token_hash,
     withdrawTokenHash: row.withdraw_token_hash,
     tokenExpiresAt: row.token_expires_at,
-    now: now.toISOString(),
-    mailedBefore: new Date(now.getTime() - RESEND_AFTER_MS).toISOString(),
+    now,
+    mailedBefore: new Date(Date.parse(now) - RESEND_AFTER_MS).toISOString(),
   };
 }
