@@ -50,7 +50,11 @@ program
   .option('--role <role>', 'web, worker or all', parseRole, 'all' as Role)
   .action(async (options: { role: Role }) => {
     const config = configOrExit();
-    const server = await startOutcry({ config, role: options.role });
+    const server = await startOutcry({ config, role: options.role }).catch((error: unknown) => {
+      if (!(error instanceof ConfigError)) throw error;
+      process.stderr.write(`outcry: ${error.message}\n`);
+      process.exit(2);
+    });
     if (server.address) process.stdout.write(`Outcry is serving at ${config.publicUrl} (listening on ${server.address})\n`);
     const stop = (signal: string) => {
       process.stdout.write(`\n${signal}: stopping…\n`);

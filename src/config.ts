@@ -28,10 +28,15 @@ export interface Config {
   /** `LOG_LEVEL`, default info. */
   readonly logLevel: LogLevel;
   /**
-   * `SECRET_KEY`: at least 32 random bytes as 64+ hex characters. Unset: generated once and kept in
-   * <DATA_DIR>/secret.key. Processes on several hosts must share one value, so set it there.
+   * `SECRET_KEY`: at least 32 random bytes as 64+ hex characters. Unset: read from (or generated once into)
+   * `SECRET_KEY_FILE`, default <DATA_DIR>/secret.key. Processes on several hosts must share one value.
    */
   readonly secretKey: Buffer;
+  /**
+   * Where the secret came from: `env` (SECRET_KEY), or the file it was read from or generated into (`SECRET_KEY_FILE`,
+   * default <DATA_DIR>/secret.key). A production site keeps it away from the data folder (see startOutcry).
+   */
+  readonly secretKeySource: { kind: 'env' } | { kind: 'file'; path: string };
   /** `LOAD_DEMO`: load the #EyesOnChechnya demo campaign into an empty database at start. Default true. */
   readonly loadDemo: boolean;
 }
@@ -70,7 +75,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const secretKey = secretHex ? Buffer.from(secretHex, 'hex') : loadOrCreateSecret(dataDir);
+  const secretFile = path.resolve(read('SECRET_KEY_FILE') ?? path.join(dataDir, 'secret.key'));
+  const secretKey = secretHex ? Buffer.from(secretHex, 'hex') : loadOrCreateSecret(secretFile);
+  const secretKeySource = secretHex ? ({ kind: 'env' } as const) : ({ kind: 'file', path: secretFile } as const);
   return Object.freeze({
     port,
     host,
@@ -82,6 +89,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: Object.freeze(trustProxy),
     logLevel: logLevel!,
     secretKey,
+    secretKeySource,
     loadDemo,
   });
 }
@@ -161,8 +169,7 @@ function parseBoolean(name: string, value: string, problems: string[]): boolean 
 }
 
 /** Generated once, then read on every start: a fresh secret per start would log everyone out and break links. */
-function loadOrCreateSecret(dataDir: string): Buffer {
-  const file = path.join(dataDir, 'secret.key');
+function loadOrCreateSecret(file: string): Buffer {
   if (existsSync(file)) {
     const hex = readFileSync(file, 'utf8').trim();
     if (!/^[0-9a-f]{64,}$/.test(hex)) {
@@ -170,13 +177,13 @@ function loadOrCreateSecret(dataDir: string): Buffer {
     }
     return Buffer.from(hex, 'hex');
   }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const hex = randomBytes(32).toString('hex');
   try {
     writeFileSync(file, `${hex}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     // Another process started at the same moment and wrote it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSecret(dataDir);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSecret(file);
     throw error;
   }
   return Buffer.from(hex, 'hex');

@@ -2,16 +2,17 @@
  * Starts Outcry: opens and migrates the database, loads the demo into an empty one, then runs the requested roles.
  * `web` serves HTTP; `worker` runs background housekeeping; `all` (the default) does both in one process.
  */
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { Feature } from './feature.ts';
 import type { AnyJobKind, PeriodicTask } from './jobs/job.ts';
 import { FEATURES } from './features/index.ts';
-import { loadDemoIfEmpty } from './features/demo/index.ts';
+import { DEMO_KEY_FILE, isDemoKeyOnServer, loadDemoIfEmpty } from './features/demo/index.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
 import { deriveKey } from './crypto/keys.ts';
 
@@ -26,6 +27,13 @@ export interface RunningServer {
 export async function startOutcry(options: { config: Config; role: Role; logger?: Logger }): Promise<RunningServer> {
   const { config, role } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  assertSafeForProduction(config);
+  if (config.secureCookies && isSecretBesideData(config)) {
+    logger.warn(
+      { event: 'secret-beside-data' },
+      'SECRET_KEY is kept in DATA_DIR: a copy of the data folder then holds the key to its dedup keys and queued mail',
+    );
+  }
   const startedAt = Date.now();
   const database = openDatabase({ url: config.databaseUrl });
   const applied = await migrateToLatest(database.db);
@@ -47,6 +55,34 @@ export async function startOutcry(options: { config: Config; role: Role; logger?
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= shutdown({ app, worker, database }));
   return { app, address, stop };
+}
+
+/**
+ * A site on https is a real campaign: it refuses to start in a state that undoes what the README promises its
+ * supporters, and says what to do. (Over http, a trial on one's own machine, all of these are the convenient defaults.)
+ */
+export function assertSafeForProduction(config: Config): void {
+  if (!config.secureCookies) return;
+  const problems: string[] = [];
+  if (config.loadDemo) problems.push('LOAD_DEMO is on: a real campaign starts empty. Set LOAD_DEMO=false.');
+  if (isDemoKeyOnServer(config.dataDir)) {
+    problems.push(
+      `The demo's organisation secret key is in ${config.dataDir}/${DEMO_KEY_FILE}: whoever takes the server could read every signer. ` +
+        'Run `outcry keys new` on your own computer, then delete that file.',
+    );
+  }
+  if (!config.smtpUrl) {
+    problems.push('SMTP_URL is not set: every mail (addresses, confirmation links) would be written in clear to DATA_DIR/mail/. Set SMTP_URL.');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** The generated secret sits in the data folder, so a disk image or backup of it carries the key too. */
+function isSecretBesideData(config: Config): boolean {
+  const source = config.secretKeySource;
+  if (source.kind === 'env') return false;
+  const relative = path.relative(config.dataDir, source.path);
+  return !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 /** The job kinds and periodic tasks every feature declares, for the worker. */

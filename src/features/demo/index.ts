@@ -24,4 +24,4 @@ export const demo: Feature = {
   },
 };
 
-export { DEMO_KEY_FILE, loadDemo, loadDemoIfEmpty, type DemoResult } from './load.ts';
+export { DEMO_KEY_FILE, isDemoKeyOnServer, loadDemo, loadDemoIfEmpty, type DemoResult } from './load.ts';

@@ -16,6 +16,11 @@ export type DemoResult = 'loaded' | 'already-present';
 /** Where the demo writes its organisation secret key: on the server, which is acceptable for a demo only. */
 export const DEMO_KEY_FILE = 'DEMO-ONLY-organisation-secret.key';
 
+/** Is the demo's organisation secret key still in the data folder (so whoever takes the server can open every record)? */
+export function isDemoKeyOnServer(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, DEMO_KEY_FILE));
+}
+
 /** Loads the demo campaign with every feature's part of it, published and featured, unless a campaign with its slug exists. */
 export async function loadDemo(db: Database, options: { dataDir: string; features: readonly Feature[] }): Promise<DemoResult> {
   if (await findCampaignBySlug(db, EYES_ON_CHECHNYA.slug)) return 'already-present';

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { PageContext } from '../../web/context.ts';
 import type { DashboardNotice } from '../campaigns/index.ts';
-import { DEMO_KEY_FILE } from './load.ts';
+import { isDemoKeyOnServer } from './load.ts';
 
 const COMMAND = 'outcry keys new';
 
@@ -24,5 +22,5 @@ function DemoKeyNotice({ ctx }: { ctx: PageContext }) {
 
 /** The demo leaves the organisation's secret key on the server: the dashboard says so until the organisers make their own. */
 export const demoKeyNotice: DashboardNotice = {
-  render: ({ app, ctx }) => (existsSync(path.join(app.deps.config.dataDir, DEMO_KEY_FILE)) ? <DemoKeyNotice ctx={ctx} /> : null),
+  render: ({ app, ctx }) => (isDemoKeyOnServer(app.deps.config.dataDir) ? <DemoKeyNotice ctx={ctx} /> : null),
 };
