@@ -4,7 +4,8 @@
  * clickable, every name that is not exactly a mail file in the folder a 404, owners only, nothing when SMTP is set.
  * Also the dashboard's warning while the demo's secret key sits on the server.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { loggedIn } from '../../../test/helpers/factories.ts';
 import { createMailer, mailFolder } from '../../jobs/mailer.ts';
 import { DEMO_KEY_FILE } from '../demo/load.ts';
 import { decodeEncodedWords, decodeQuotedPrintable, parseMail } from './eml.ts';
+import { deleteOldMail, MAIL_RETENTION_MS } from './mailbox.ts';
 import { isOwnLink, linkifyOwnLinks } from './views.tsx';
 
 describe('reading .eml files', () => {
@@ -92,6 +94,22 @@ describe('reading .eml files', () => {
     expect(parts.length).toBe(3);
     expect(parts[0]).toBe('Open ');
     expect(parts[2]).toBe('. Not https://evil.example/x.');
+  });
+});
+
+describe('keeping mail files', () => {
+  it('deletes what the mailer wrote more than a day ago, and nothing else', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'outcry-mail-'));
+    const old = path.join(folder, '2026-11-30T10-00-00-000Z-aaaa.eml');
+    const fresh = path.join(folder, '2026-12-02T10-00-00-000Z-bbbb.eml');
+    const notMail = path.join(folder, 'notes.txt');
+    for (const file of [old, fresh, notMail]) writeFileSync(file, 'To: someone@example.org\n\nbody');
+    const now = Date.now();
+    const twoDaysAgo = new Date(now - 2 * MAIL_RETENTION_MS);
+    for (const file of [old, notMail]) utimesSync(file, twoDaysAgo, twoDaysAgo);
+    expect(await deleteOldMail(folder, { retentionMs: MAIL_RETENTION_MS, now })).toBe(1);
+    expect(readdirSync(folder).sort()).toEqual([path.basename(fresh), 'notes.txt']);
+    expect(await deleteOldMail(path.join(folder, 'missing'), { retentionMs: MAIL_RETENTION_MS, now })).toBe(0);
   });
 });
 

@@ -4,7 +4,7 @@
  * file (never a link): no name from a request ever reaches the file system otherwise.
  */
 import { constants } from 'node:fs';
-import { open, readdir, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../errors.ts';
 import { parseMail, parseMailHeaders, type MailSummaryHeaders, type ParsedMail } from './eml.ts';
@@ -85,4 +85,21 @@ export async function readMail(folder: string, name: string): Promise<MailMessag
   const read = await readRegularFile(path.join(folder, listed), MAX_MESSAGE_BYTES);
   if (!read) throw notFound();
   return { name: listed, size: read.size, truncated: read.size > read.bytes.length, ...parseMail(read.bytes) };
+}
+
+/** How long a written mail is kept: long enough to try Outcry out, short enough not to become a list of addresses. */
+export const MAIL_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/** Deletes the mailer's files older than `retentionMs` (by modification time); returns how many. */
+export async function deleteOldMail(folder: string, options: { retentionMs: number; now?: number }): Promise<number> {
+  const cutoff = (options.now ?? Date.now()) - options.retentionMs;
+  let deleted = 0;
+  for (const name of await mailFileNames(folder)) {
+    const file = path.join(folder, name);
+    const stats = await lstat(file).catch(() => undefined);
+    if (!stats?.isFile() || stats.mtimeMs >= cutoff) continue;
+    await rm(file, { force: true });
+    deleted += 1;
+  }
+  return deleted;
 }
