@@ -11,7 +11,8 @@
  * that stops reading (more than `maxBufferedBytes` waiting) is cut off rather than buffered without end: its browser
  * reconnects (`retry: 5000`) and gets the current numbers again.
  *
- * Client addresses are counted in memory only, to cap streams per address; they are never stored or logged.
+ * Clients (an IPv4 address, an IPv6 /64: see web/client-key.ts) are counted in memory only, to cap streams per
+ * client; they are never stored or logged.
  */
 import type { ServerResponse } from 'node:http';
 import { SYSTEM_CLOCK, type Clock } from '../../clock.ts';
@@ -20,7 +21,7 @@ import type { CountBoard } from '../petitions/index.ts';
 export interface LiveLimits {
   /** Streams open at once in this process. */
   readonly maxListeners: number;
-  /** Streams open at once from one client address. */
+  /** Streams open at once from one client (an IPv4 address or an IPv6 /64). */
   readonly maxPerClient: number;
   /** At most one broadcast per campaign per this many milliseconds. */
   readonly minIntervalMs: number;

@@ -255,6 +255,28 @@ describeEachDialect('live counter (Server-Sent Events)', (ctx) => {
     for (const stream of mine) stream.close();
   });
 
+  it('counts a whole IPv6 /64 as one client, however many of its addresses connect', async () => {
+    // Behind a trusted proxy, so the test can speak from any address.
+    const other = await startTestApp(ctx().dialect, { TRUST_PROXY: 'loopback' });
+    const opened: SseStream[] = [];
+    try {
+      const campaign = await makeCampaign(other.db, { status: 'published' });
+      await makePetition(other.db, campaign.id);
+      const address = await other.app.listen({ port: 0, host: '127.0.0.1' });
+      const from = async (ip: string) => {
+        const stream = await openSse(`${address}/c/${campaign.input.slug}/events`, { headers: { 'x-forwarded-for': ip } });
+        opened.push(stream);
+        return stream;
+      };
+      for (let i = 1; i <= LIVE_LIMITS.maxPerClient; i += 1) expect((await from(`2001:db8:5:6::${i.toString(16)}`)).status).toBe(200);
+      expect((await from('2001:DB8:5:6:ffff:ffff:ffff:ffff')).status).toBe(429);
+      expect((await from('2001:db8:5:7::1')).status).toBe(200);
+    } finally {
+      for (const stream of opened) stream.close();
+      await other.close();
+    }
+  });
+
   it('ends every stream when the app closes, so shutdown never hangs', async () => {
     const other = await startTestApp(ctx().dialect);
     let closed = false;

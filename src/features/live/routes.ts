@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
+import { clientKey } from '../../web/client-key.ts';
 import { setSecurityHeaders } from '../../web/security-headers.ts';
 import { getPublicCampaign } from '../campaigns/index.ts';
 import { petitionsOfCampaign } from '../petitions/index.ts';
@@ -46,7 +47,8 @@ export function registerLiveRoutes(app: FastifyInstance, options: { limits?: Liv
     const campaign = await getPublicCampaign(db, request.params.slug);
     const petitions = await petitionsOfCampaign(db, campaign.id);
     // From here to hub.add nothing waits, so the check and the count it guards cannot be raced.
-    const refused = hub.refusal(request.ip);
+    const client = clientKey(request.ip);
+    const refused = hub.refusal(client);
     if (refused) return refuse(reply, refused);
 
     setSecurityHeaders(reply, { https: config.secureCookies });
@@ -64,7 +66,7 @@ export function registerLiveRoutes(app: FastifyInstance, options: { limits?: Liv
     hub.add({
       campaign: { id: campaign.id, slug: campaign.slug, goal: campaign.goal, updatedAt: campaign.updatedAt },
       petitions: petitions.map((p) => ({ id: p.id, goal: p.goal })),
-      clientKey: request.ip,
+      clientKey: client,
       stream,
     });
     return reply;
