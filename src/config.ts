@@ -37,6 +37,11 @@ export interface Config {
    * default <DATA_DIR>/secret.key). A production site keeps it away from the data folder (see startOutcry).
    */
   readonly secretKeySource: { kind: 'env' } | { kind: 'file'; path: string };
+  /**
+   * `ORGANISATION_KEY_ID`: the key id (`outcry keys list`) every signature must be sealed to. Unset: whichever key is
+   * active in the database. Set, whoever can write the database cannot slip in a key of their own.
+   */
+  readonly organisationKeyId: string | null;
   /** `LOAD_DEMO`: load the #EyesOnChechnya demo campaign into an empty database at start. Default true. */
   readonly loadDemo: boolean;
 }
@@ -69,6 +74,10 @@ export function loadConfig(env: Env = process.env): Config {
   const trustProxy = parseTrustProxy(read('TRUST_PROXY'), problems);
   const logLevel = parseLogLevel(read('LOG_LEVEL') ?? 'info', problems);
   const loadDemo = parseBoolean('LOAD_DEMO', read('LOAD_DEMO') ?? 'true', problems);
+  const organisationKeyId = read('ORGANISATION_KEY_ID') ?? null;
+  if (organisationKeyId !== null && !/^[0-9a-f]{16}$/.test(organisationKeyId)) {
+    problems.push(`ORGANISATION_KEY_ID must be a key id as \`outcry keys list\` shows it: 16 hexadecimal characters (got "${organisationKeyId}").`);
+  }
   const secretHex = read('SECRET_KEY');
   if (secretHex !== undefined && !/^[0-9a-fA-F]{64,}$/.test(secretHex)) {
     problems.push('SECRET_KEY must be at least 64 hexadecimal characters (32 random bytes), e.g. from `openssl rand -hex 32`.');
@@ -90,6 +99,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel!,
     secretKey,
     secretKeySource,
+    organisationKeyId,
     loadDemo,
   });
 }

@@ -53,7 +53,7 @@ export const petitions: Feature = {
     app.decorate('signing', {
       db,
       switches: app.switches,
-      sealer: new SupporterSealer(db),
+      sealer: new SupporterSealer(db, config.organisationKeyId),
       writer: new SignatureWriter(signatureStoreFor(database), (mails) => confirmationMailJobs(dataKey, mails), app.deps.onJobQueued),
       keys: { pepper: deriveKey(config.secretKey, 'signature-pepper'), formStamp, dataKey },
       // Ten signatures in a burst from one address, then one every six seconds, before they are marked for review;

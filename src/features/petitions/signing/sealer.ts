@@ -2,7 +2,7 @@
  * Seals supporter records for this process: one HPKE window per second at most (see crypto/hpke.ts). The window's
  * row is written by the signature writer in the same transaction as the first signature sealed in it.
  */
-import { openSealingWindow, sealRecord, type SealingWindow } from '../../../crypto/hpke.ts';
+import { keyIdOf, openSealingWindow, sealRecord, type SealingWindow } from '../../../crypto/hpke.ts';
 import type { Database } from '../../../db/database.ts';
 import { AppError } from '../../../errors.ts';
 import { findActiveOrganisationKey, type OrganisationPublicKey } from '../../keys/index.ts';
@@ -33,6 +33,8 @@ export class SupporterSealer {
 
   constructor(
     private readonly db: Database,
+    /** ORGANISATION_KEY_ID: seal to this key only, whatever the database says is active. */
+    private readonly pinnedKeyId: string | null = null,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -66,6 +68,12 @@ export class SupporterSealer {
       throw new AppError('unavailable', 'Signing is not set up yet: the organisation has no public key (outcry keys new).', {
         messageKey: 'petitions.errors.noKey',
       });
+    // The id is the public key's own hash: a row that names the pinned id beside another public key is refused too.
+    if (this.pinnedKeyId !== null && (key.keyId !== this.pinnedKeyId || keyIdOf(key.publicKey) !== this.pinnedKeyId)) {
+      throw new AppError('unavailable', 'The active organisation key is not the one this server is pinned to (ORGANISATION_KEY_ID).', {
+        messageKey: 'petitions.errors.noKey',
+      });
+    }
     const window = await openSealingWindow(key.publicKey, this.now());
     this.window = window;
     // Wipe the window key once the window is long over (sealing takes microseconds after a window is handed out),
