@@ -1,21 +1,25 @@
 /**
- * A signed timestamp in each signing form. People take seconds to fill a form; scripts post at once. A missing,
- * forged or too-quick stamp does not refuse the signature: it marks it suspect, silently, for a moderator to review.
+ * A signed timestamp in each public form. People take seconds to fill a form; scripts post at once, or post one
+ * scraped stamp again and again. A missing, forged, too quick, expired or reused stamp does not refuse a submission:
+ * it is a signal that the feature weighs (petitions/suspect-reasons.ts), silently.
  */
 import { constantTimeEqual, hmacBase64Url } from '../crypto/keys.ts';
 
 const MIN_FILL_MS = 3000;
+/** A form left open longer than this is sent with an expired stamp (a weak signal: someone came back to a tab). */
+export const MAX_STAMP_AGE_MS = 2 * 60 * 60 * 1000;
 
 export function issueFormStamp(key: Buffer, now = Date.now()): string {
   return `${now}.${hmacBase64Url(key, String(now))}`;
 }
 
-export type StampVerdict = 'ok' | 'missing' | 'forged' | 'too-fast';
+export type StampVerdict = 'ok' | 'missing' | 'forged' | 'too-fast' | 'expired';
 
 export function checkFormStamp(key: Buffer, stamp: unknown, now = Date.now()): StampVerdict {
   if (typeof stamp !== 'string' || stamp === '') return 'missing';
   const age = formStampAgeMs(key, stamp, now);
   if (age === undefined) return 'forged';
+  if (age > MAX_STAMP_AGE_MS) return 'expired';
   return age < MIN_FILL_MS ? 'too-fast' : 'ok';
 }
 
@@ -26,4 +30,39 @@ export function formStampAgeMs(key: Buffer, stamp: unknown, now = Date.now()): n
   if (!match || !constantTimeEqual(match[2]!, hmacBase64Url(key, match[1]!))) return undefined;
   const age = now - Number(match[1]);
   return age < -60_000 ? undefined : age;
+}
+
+const MAX_REMEMBERED = 200_000;
+
+/**
+ * Stamps already used, in this process's memory, each until it expires (after which it can pass as fresh no more).
+ * Entries are never dropped while they could still be replayed: when the store is full of live stamps, `use` says no,
+ * so under a flood beyond its size a stamp counts as reused (a signal, weighed) rather than as fresh.
+ */
+export class SpentStamps {
+  private readonly spent = new Map<string, number>();
+
+  constructor(private readonly capacity = MAX_REMEMBERED) {}
+
+  /** True the first time a stamp issued at `issuedAt` is used. */
+  use(stamp: string, issuedAt: number, now = Date.now()): boolean {
+    if (this.spent.has(stamp)) return false;
+    if (this.spent.size >= this.capacity) this.forgetExpired(now);
+    if (this.spent.size >= this.capacity) return false;
+    this.spent.set(stamp, issuedAt + MAX_STAMP_AGE_MS);
+    return true;
+  }
+
+  get size(): number {
+    return this.spent.size;
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [stamp, expiresAt] of this.spent) if (expiresAt <= now) this.spent.delete(stamp);
+  }
+}
+
+/** When a stamp says it was issued (only meaningful for a genuine one). */
+export function stampIssuedAt(stamp: string): number {
+  return Number(stamp.slice(0, stamp.indexOf('.')));
 }

@@ -3,7 +3,17 @@
  * `signatures.suspect_reason` (comma-separated when several added up), each with the message key of its label, and
  * the decision that weighs them.
  */
-export const SUSPECT_REASONS = ['rate', 'stamp:missing', 'stamp:forged', 'stamp:too-fast', 'disposable-domain', 'no-proof-of-work', 'moderator'] as const;
+export const SUSPECT_REASONS = [
+  'rate',
+  'stamp:missing',
+  'stamp:forged',
+  'stamp:too-fast',
+  'stamp:expired',
+  'stamp:reused',
+  'disposable-domain',
+  'no-proof-of-work',
+  'moderator',
+] as const;
 
 export type SuspectReason = (typeof SUSPECT_REASONS)[number];
 
@@ -30,6 +40,7 @@ export type SigningChannel = 'form' | 'api';
 function weightOf(signal: SuspectReason, channel: SigningChannel): number {
   switch (signal) {
     case 'stamp:too-fast':
+    case 'stamp:expired':
     case 'disposable-domain':
       return 1;
     case 'stamp:missing':
@@ -37,6 +48,7 @@ function weightOf(signal: SuspectReason, channel: SigningChannel): number {
       return channel === 'api' ? 1 : 2;
     case 'rate':
     case 'stamp:forged':
+    case 'stamp:reused':
     case 'no-proof-of-work':
     case 'moderator':
       return 2;
