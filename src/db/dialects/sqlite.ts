@@ -2,7 +2,7 @@
  * The embedded engine: one SQLite file in WAL mode, one process. There is one writer at a time and no other process
  * to tell about changes, so the cross-process capabilities are the plain transaction, the plain query and nothing.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -45,7 +45,10 @@ export function openSqliteDatabase(url: string): DatabaseHandle {
 function openSqlite(url: string): EmbeddedSqlite {
   const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
   const inMemory = file === ':memory:';
-  if (!inMemory) mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  if (!inMemory) {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    restrictToOwner(path.resolve(file));
+  }
   const connection = new SQLite(file);
   connection.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before we answer 2xx, even across a power cut, not just a killed process.
@@ -57,4 +60,21 @@ function openSqlite(url: string): EmbeddedSqlite {
   if (inMemory) return { connection, log: new WriteAheadLog(undefined) };
   const absolute = path.resolve(file);
   return { connection, log: new WriteAheadLog(`${absolute}-wal`), checkpointer: new BackgroundCheckpointer(connection, absolute) };
+}
+
+/**
+ * The database file holds the signatures: this user's alone, whatever the umask. SQLite gives the -wal and -shm
+ * files the main file's mode, so a new file is created 0600 before SQLite opens it, and an existing one (and its
+ * companions), made before this or by hand, is tightened if anyone else may read or write it.
+ */
+function restrictToOwner(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    const stat = statSync(each, { throwIfNoEntry: false });
+    if (stat && (stat.mode & 0o077) !== 0) chmodSync(each, 0o600);
+  }
 }
