@@ -70,13 +70,39 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(created.code).toBe(0);
       expect(created.stdout).toMatch(/Created owner account #\d+\./);
       const reset = await run(['user', 'add', '--email', 'owner@example.org', '--role', 'editor'], env, 'another long password\n');
-      expect(reset.stdout).toMatch(/Reset account #\d+ \(now editor\)\./);
+      expect(reset.stdout).toMatch(/Reset account #\d+ \(now editor\): new password, 0 sessions ended\./);
       const short = await run(['user', 'add', '--email', 'x@example.org', '--role', 'owner'], env, 'short\n');
       expect(short.code).toBe(1);
       expect(short.stderr).toContain('The password must be 12 to 1024 characters long.');
       const badRole = await run(['user', 'add', '--email', 'x@example.org', '--role', 'king'], env, 'a long enough password\n');
       expect(badRole.code).not.toBe(0);
       expect(badRole.stderr).toContain('Role must be one of owner, editor, moderator.');
+    });
+
+    it('disables an account (a reset leaves it disabled), enables it, and lists accounts without their passwords', async () => {
+      const stdin = 'a long enough password\n';
+      expect((await run(['user', 'add', '--email', 'gone@example.org', '--role', 'moderator'], env, stdin)).code).toBe(0);
+      const disabled = await run(['user', 'disable', '--email', 'Gone@Example.org'], env);
+      expect(disabled.code).toBe(0);
+      expect(disabled.stdout).toMatch(/Disabled account #\d+; 0 sessions ended\./);
+      const reset = await run(['user', 'add', '--email', 'gone@example.org', '--role', 'moderator'], env, 'a different long password\n');
+      expect(reset.stdout).toContain('The account is still disabled: `outcry user enable --email gone@example.org` lets it log in again.');
+
+      const listed = await run(['user', 'list'], env);
+      expect(listed.code).toBe(0);
+      const lines = listed.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^id +email +role +status +last login$/);
+      expect(lines.find((line) => line.includes('gone@example.org'))).toMatch(
+        /^#\d+ +gone@example\.org +moderator +disabled \d{4}-\d\d-\d\dT\S+ +not recorded$/,
+      );
+      expect(lines.find((line) => line.includes('owner@example.org'))).toMatch(/ editor +active +not recorded$/);
+      expect(listed.stdout).not.toMatch(/argon2|password/i);
+
+      expect((await run(['user', 'enable', '--email', 'gone@example.org'], env)).stdout).toMatch(/Enabled account #\d+\./);
+      expect((await run(['user', 'list'], env)).stdout).toMatch(/gone@example\.org +moderator +active/);
+      const unknown = await run(['user', 'disable', '--email', 'nobody@example.org'], env);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('No account has that email address.');
     });
 
     it('loads the demo once', async () => {

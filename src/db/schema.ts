@@ -15,6 +15,8 @@ export interface UsersTable {
   role: Role;
   created_at: string;
   disabled_at: string | null;
+  /** Set on each successful login; null for an account that never logged in (or did before this column). */
+  last_login_at: string | null;
 }
 
 export interface SessionsTable {

@@ -65,6 +65,12 @@ export async function destroySession(db: Database, token: string | undefined): P
   await db.deleteFrom('sessions').where('id_hash', '=', sha256Hex(token)).execute();
 }
 
+/** Ends every session of an account, on every device (a reset password, a disabled account); returns how many. */
+export async function destroyUserSessions(db: Database, userId: number): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function deleteExpiredSessions(db: Database, now = new Date()): Promise<void> {
   await db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).execute();
 }

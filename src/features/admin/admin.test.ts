@@ -5,6 +5,7 @@ import { campaignFormFields, campaignInput, loggedIn, makeCampaign, makeUser } f
 import { findCampaignBySlug } from '../campaigns/queries.ts';
 import { listAuditEntries } from '../audit/queries.ts';
 import { SESSION_COOKIE } from '../../web/session.ts';
+import { addOrResetUser, disableUser, enableUser, listUsers } from '../users/service.ts';
 
 describeEachDialect('organisers: login and sessions', (ctx) => {
   it('sends a visitor without a session to the login page, and back after logging in', async () => {
@@ -59,6 +60,65 @@ describeEachDialect('organisers: login and sessions', (ctx) => {
     const replay = new Browser(ctx().app);
     replay.cookies.set(SESSION_COOKIE, token);
     expect((await replay.get('/admin')).statusCode).toBe(303);
+  });
+
+  const sessionsOf = async (userId: number) => ctx().db.selectFrom('sessions').select('id_hash').where('user_id', '=', userId).execute();
+
+  it('ends the session a browser held when it logs in again, but not those of other devices', async () => {
+    const { browser: laptop, user } = await loggedIn(ctx().app, ctx().db);
+    const phone = new Browser(ctx().app);
+    expect((await phone.post('/admin/login', { email: user.email, password: user.password })).statusCode).toBe(303);
+    const before = laptop.cookies.get(SESSION_COOKIE)!;
+    expect(await sessionsOf(user.id)).toHaveLength(2);
+
+    expect((await laptop.post('/admin/login', { email: user.email, password: user.password })).statusCode).toBe(303);
+    expect(laptop.cookies.get(SESSION_COOKIE)).not.toBe(before);
+    expect(await sessionsOf(user.id)).toHaveLength(2);
+    const replay = new Browser(ctx().app);
+    replay.cookies.set(SESSION_COOKIE, before);
+    expect((await replay.get('/admin')).statusCode).toBe(303);
+    expect((await laptop.get('/admin')).statusCode).toBe(200);
+    expect((await phone.get('/admin')).statusCode).toBe(200);
+  });
+
+  it('resetting a password ends every session of the account, and leaves a disabled account disabled', async () => {
+    const { browser, user } = await loggedIn(ctx().app, ctx().db);
+    const reset = await addOrResetUser(ctx().db, { email: user.email, password: 'a brand new passphrase', role: 'editor' });
+    expect(reset).toEqual({ id: user.id, created: false, disabled: false, sessionsEnded: 1 });
+    expect((await browser.get('/admin')).statusCode).toBe(303);
+    expect(await sessionsOf(user.id)).toHaveLength(0);
+
+    await disableUser(ctx().db, { email: user.email });
+    const again = await addOrResetUser(ctx().db, { email: user.email, password: 'yet another passphrase', role: 'editor' });
+    expect(again.disabled).toBe(true);
+    expect((await new Browser(ctx().app).post('/admin/login', { email: user.email, password: 'yet another passphrase' })).statusCode).toBe(401);
+    expect(await enableUser(ctx().db, { email: user.email })).toEqual({ id: user.id, wasDisabled: true });
+    expect((await new Browser(ctx().app).post('/admin/login', { email: user.email, password: 'yet another passphrase' })).statusCode).toBe(303);
+  });
+
+  it('disabling an account ends its sessions at once and refuses its logins, in the audit log', async () => {
+    const { browser, user } = await loggedIn(ctx().app, ctx().db);
+    const other = await loggedIn(ctx().app, ctx().db);
+    expect(await disableUser(ctx().db, { email: user.email.toUpperCase() })).toEqual({ id: user.id, wasDisabled: false, sessionsEnded: 1 });
+    expect(await sessionsOf(user.id)).toHaveLength(0);
+    expect((await browser.get('/admin')).statusCode).toBe(303);
+    expect((await new Browser(ctx().app).post('/admin/login', { email: user.email, password: user.password })).statusCode).toBe(401);
+    expect((await other.browser.get('/admin')).statusCode).toBe(200);
+    const audit = (await listAuditEntries(ctx().db, { limit: 500 })).filter((e) => e.entityType === 'user' && e.entityId === String(user.id));
+    expect(audit[0]).toMatchObject({ action: 'user.disable', changes: { disabled: [false, true], sessions: [1, 0] } });
+    await expect(disableUser(ctx().db, { email: 'nobody@example.org' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('lists accounts with their role, state and last login, and never a password hash', async () => {
+    const { user } = await loggedIn(ctx().app, ctx().db, 'moderator');
+    const never = await makeUser(ctx().db, 'editor');
+    await disableUser(ctx().db, { email: never.email });
+    const listed = await listUsers(ctx().db);
+    const mine = listed.find((u) => u.id === user.id)!;
+    expect(mine).toMatchObject({ email: user.email, role: 'moderator', disabledAt: null });
+    expect(Number.isNaN(Date.parse(mine.lastLoginAt ?? ''))).toBe(false);
+    expect(listed.find((u) => u.id === never.id)).toMatchObject({ role: 'editor', lastLoginAt: null, disabledAt: expect.any(String) });
+    expect(JSON.stringify(listed)).not.toContain('argon2');
   });
 
   it('refuses a form without a valid CSRF token and changes nothing', async () => {

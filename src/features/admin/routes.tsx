@@ -8,7 +8,7 @@ import { clearSessionCookie, createSession, destroySession, SESSION_COOKIE, setS
 import { deriveKey, hmacBase64Url } from '../../crypto/keys.ts';
 import { parseId } from '../../web/form.ts';
 import { listAuditEntries } from '../audit/index.ts';
-import { authenticate, normaliseAdminEmail } from '../users/index.ts';
+import { authenticate, normaliseAdminEmail, recordLogin } from '../users/index.ts';
 import { requirePermission, requireUser, safeNextPath } from './auth.ts';
 import { AuditPage, LoginPage } from './views.tsx';
 
@@ -52,7 +52,10 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     // Successful logins cost nothing: an office of organisers behind one address is not locked out by its own work.
     perClient.refund(request.ip);
     perAccount.reset(accountKey);
+    // The session this browser held (if any) ends here rather than lingering until it expires; other devices keep theirs.
+    await destroySession(db, request.cookies[SESSION_COOKIE]);
     const token = await createSession(db, user.id);
+    await recordLogin(db, user.id);
     setSessionCookie(reply, token, secureCookies);
     return reply.redirect(next, 303);
   });

@@ -1,7 +1,7 @@
-/** Organiser accounts: argon2id passwords, roles, and `outcry user add`. */
+/** Organiser accounts: argon2id passwords, roles, and `outcry user add|disable|enable|list`. */
 import type { Feature } from '../../feature.ts';
 import { addUserCommands } from './cli.ts';
 
 export const users: Feature = { name: 'users', needs: ['audit'], cli: addUserCommands };
 
-export { authenticate, normaliseAdminEmail, ROLES } from './service.ts';
+export { authenticate, normaliseAdminEmail, recordLogin, ROLES } from './service.ts';

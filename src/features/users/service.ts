@@ -1,9 +1,10 @@
 import type { Database } from '../../db/database.ts';
 import type { Role, User } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
+import { destroyUserSessions } from '../../web/session.ts';
 import { recordAudit } from '../audit/index.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
-import { findUserByEmail, insertUser, updateUserPassword } from './queries.ts';
+import { findUserByEmail, insertUser, listUserSummaries, updateUserDisabledAt, updateUserLastLogin, updateUserPassword, type UserSummary } from './queries.ts';
 
 export const ROLES: readonly Role[] = ['owner', 'editor', 'moderator'];
 
@@ -15,11 +16,22 @@ export function isPlausibleEmail(email: string): boolean {
   return email.length <= 254 && /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u.test(email);
 }
 
+async function getUserByEmail(db: Database, email: string): Promise<User> {
+  const user = await findUserByEmail(db, normaliseAdminEmail(email));
+  if (!user) throw new AppError('not_found', 'No account has that email address.');
+  return user;
+}
+
 /**
  * Creates an organiser account, or resets the password and role of an existing one (so an owner locked out can
- * recover from the server's shell). Used by `outcry user add`.
+ * recover from the server's shell). A reset ends every session of the account, since whoever may have learnt the old
+ * password may be logged in with it; it leaves a disabled account disabled (`enableUser` is a separate decision).
+ * Used by `outcry user add`.
  */
-export async function addOrResetUser(db: Database, options: { email: string; password: string; role: Role }): Promise<{ id: number; created: boolean }> {
+export async function addOrResetUser(
+  db: Database,
+  options: { email: string; password: string; role: Role },
+): Promise<{ id: number; created: boolean; disabled: boolean; sessionsEnded: number }> {
   const email = normaliseAdminEmail(options.email);
   if (!isPlausibleEmail(email)) throw new AppError('validation_failed', 'That is not an email address.');
   if (!ROLES.includes(options.role)) throw new AppError('validation_failed', `Role must be one of ${ROLES.join(', ')}.`);
@@ -31,19 +43,63 @@ export async function addOrResetUser(db: Database, options: { email: string; pas
     const existing = await findUserByEmail(trx, email);
     if (existing) {
       await updateUserPassword(trx, existing.id, passwordHash, options.role);
+      const sessionsEnded = await destroyUserSessions(trx, existing.id);
       await recordAudit(trx, {
         userId: null,
         action: 'user.reset',
         entityType: 'user',
         entityId: existing.id,
-        changes: { role: [existing.role, options.role] },
+        changes: { role: [existing.role, options.role], sessions: [sessionsEnded, 0] },
       });
-      return { id: existing.id, created: false };
+      return { id: existing.id, created: false, disabled: existing.disabled_at !== null, sessionsEnded };
     }
     const id = await insertUser(trx, { email, password_hash: passwordHash, role: options.role, created_at: new Date().toISOString(), disabled_at: null });
     await recordAudit(trx, { userId: null, action: 'user.create', entityType: 'user', entityId: id, changes: { role: [null, options.role] } });
-    return { id, created: true };
+    return { id, created: true, disabled: false, sessionsEnded: 0 };
   });
+}
+
+/** Stops an account logging in and ends its sessions at once (a lost phone, someone who left). `outcry user disable`. */
+export async function disableUser(db: Database, options: { email: string }): Promise<{ id: number; wasDisabled: boolean; sessionsEnded: number }> {
+  return db.transaction().execute(async (trx) => {
+    const user = await getUserByEmail(trx, options.email);
+    const wasDisabled = user.disabled_at !== null;
+    if (!wasDisabled) await updateUserDisabledAt(trx, user.id, new Date().toISOString());
+    const sessionsEnded = await destroyUserSessions(trx, user.id);
+    if (!wasDisabled || sessionsEnded > 0) {
+      await recordAudit(trx, {
+        userId: null,
+        action: 'user.disable',
+        entityType: 'user',
+        entityId: user.id,
+        changes: { disabled: [wasDisabled, true], sessions: [sessionsEnded, 0] },
+      });
+    }
+    return { id: user.id, wasDisabled, sessionsEnded };
+  });
+}
+
+/** Lets a disabled account log in again with its current password. `outcry user enable`. */
+export async function enableUser(db: Database, options: { email: string }): Promise<{ id: number; wasDisabled: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const user = await getUserByEmail(trx, options.email);
+    const wasDisabled = user.disabled_at !== null;
+    if (wasDisabled) {
+      await updateUserDisabledAt(trx, user.id, null);
+      await recordAudit(trx, { userId: null, action: 'user.enable', entityType: 'user', entityId: user.id, changes: { disabled: [true, false] } });
+    }
+    return { id: user.id, wasDisabled };
+  });
+}
+
+/** Every account, oldest first, without its password hash. `outcry user list`. */
+export function listUsers(db: Database): Promise<UserSummary[]> {
+  return listUserSummaries(db);
+}
+
+/** Notes a successful login, so `outcry user list` can show when each account was last used. */
+export function recordLogin(db: Database, userId: number, now = new Date()): Promise<void> {
+  return updateUserLastLogin(db, userId, now.toISOString());
 }
 
 /** Returns the user when the email and password match an active account, otherwise undefined. */
