@@ -8,11 +8,17 @@ import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { CliContext } from './feature.ts';
 import { FEATURES } from './features/index.ts';
+import { scrubMessage } from './log.ts';
 import { startOutcry, type Role } from './main.ts';
+
+/** What no message printed here may contain, whatever scrubbing would miss: the database password, once known. */
+const secrets = new Set<string>();
 
 function configOrExit(): Config {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    rememberDatabasePassword(config.databaseUrl);
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`outcry: ${error.message}\n`);
@@ -20,6 +26,28 @@ function configOrExit(): Config {
     }
     throw error;
   }
+}
+
+function rememberDatabasePassword(databaseUrl: string): void {
+  if (!URL.canParse(databaseUrl)) return;
+  const { password } = new URL(databaseUrl);
+  if (password === '') return;
+  secrets.add(password);
+  try {
+    secrets.add(decodeURIComponent(password));
+  } catch {
+    // Not valid percent-encoding: the driver cannot decode it either, so only the raw form can show up.
+  }
+}
+
+/**
+ * An error as the operator's terminal (and whatever records it) may see it: scrubbed as a log line is, since a
+ * message can carry an email address, a path that names someone or a database URL; and never the password.
+ */
+function printableMessage(error: unknown): string {
+  let message = error instanceof Error ? error.message : String(error);
+  for (const secret of secrets) message = message.replaceAll(secret, '[password]');
+  return scrubMessage(message) || (error instanceof Error ? error.name : 'unknown error');
 }
 
 function parseRole(value: string): Role {
@@ -86,6 +114,6 @@ for (const feature of FEATURES) feature.cli?.(program, context);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`outcry: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`outcry: ${printableMessage(error)}\n`);
   process.exit(1);
 }

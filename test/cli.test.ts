@@ -2,9 +2,13 @@
  * The `outcry` command as an operator runs it: a real process, real stdin, a real database of each dialect.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFreshDatabase, type FreshDatabase } from './helpers/app.ts';
 import { BIN, runCli as run } from './helpers/cli.ts';
+import { TEST_POSTGRES_URL } from './helpers/environment.ts';
 
 /** Starts `outcry start`, waits until it serves, and returns its address and a way to stop it with SIGTERM. */
 function start(env: Record<string, string>): Promise<{ url: string; stop(): Promise<number | null>; output(): string }> {
@@ -140,5 +144,46 @@ describe('outcry start on an empty data folder', () => {
     } finally {
       await fresh.drop();
     }
+  });
+});
+
+describe('outcry when a command fails', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'outcry-cli-error-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('prints the error scrubbed: no database password or user, no server address, no path that names someone', async () => {
+    // Nothing listens on port 1: the driver's message names the address.
+    const refused = await run(['migrate'], { DATA_DIR: dataDir, DATABASE_URL: 'postgres://alice.ivanova:secretpass@127.0.0.1:1/db' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^outcry: \S/);
+    expect(refused.stderr).not.toMatch(/secretpass|alice|127\.0\.0\.1/);
+
+    // A database path under a file: the mkdir error quotes the path.
+    writeFileSync(path.join(dataDir, 'alice-ivanova'), '');
+    const notFolder = await run(['migrate'], { DATA_DIR: dataDir, DATABASE_URL: `sqlite:${path.join(dataDir, 'alice-ivanova', 'db', 'outcry.db')}` });
+    expect(notFolder.code).toBe(1);
+    expect(notFolder.stderr).toContain('ENOTDIR');
+    expect(notFolder.stderr).not.toContain('alice');
+  });
+
+  it('never prints the database password, even where no scrubbing rule would see it', async () => {
+    // The host is named like the password, and a host name in an error is not something scrubbing removes.
+    const unknownHost = await run(['migrate'], { DATA_DIR: dataDir, DATABASE_URL: 'postgres://someone:secretpass@secretpass.invalid/db' });
+    expect(unknownHost.code).toBe(1);
+    expect(unknownHost.stderr).toMatch(/^outcry: \S/);
+    expect(unknownHost.stderr).not.toContain('secretpass');
+  });
+
+  (inject('hasPostgres') ? it : it.skip)('does not print the PostgreSQL role it was refused', async () => {
+    const url = new URL(TEST_POSTGRES_URL);
+    url.username = 'alice.ivanova';
+    url.password = 'secretpass';
+    const refused = await run(['migrate'], { DATA_DIR: dataDir, DATABASE_URL: url.href });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('does not exist');
+    expect(refused.stderr).not.toMatch(/alice|secretpass/);
   });
 });
