@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { describeEachDialect } from '../../../test/helpers/app.ts';
 import { Browser } from '../../../test/helpers/http.ts';
 import { campaignFormFields, campaignInput, loggedIn, makeCampaign, makeUser } from '../../../test/helpers/factories.ts';
@@ -38,18 +38,41 @@ describeEachDialect('organisers: login and sessions', (ctx) => {
     expect(offsite.headers.location).toBe('/admin');
   });
 
-  it('rate-limits login attempts per account', async () => {
+  it('rate-limits login attempts per account from each client, without locking the organiser out elsewhere', async () => {
     const user = await makeUser(ctx().db);
+    const attacker = new Browser(ctx().app);
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i += 1) {
-      statuses.push((await new Browser(ctx().app).post('/admin/login', { email: user.email, password: `guess ${i}` })).statusCode);
-    }
+    for (let i = 0; i < 11; i += 1) statuses.push((await attacker.post('/admin/login', { email: user.email, password: `guess ${i}` })).statusCode);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses[10]).toBe(429);
-    // Even the right password waits until the bucket refills.
-    const blocked = await new Browser(ctx().app).post('/admin/login', { email: user.email, password: user.password });
+    // Even the right password waits at that address until the bucket refills…
+    const blocked = await attacker.post('/admin/login', { email: user.email, password: user.password });
     expect(blocked.statusCode).toBe(429);
     expect(blocked.headers['retry-after']).toBeDefined();
+    // …but the organiser, at their own address, logs in.
+    expect((await new Browser(ctx().app).post('/admin/login', { email: user.email, password: user.password })).statusCode).toBe(303);
+  });
+
+  it('holds a distributed guesser at a per-account ceiling, which does not hold an address the organiser used before', async () => {
+    const { browser: organiser, user } = await loggedIn(ctx().app, ctx().db);
+    // Time stands still, so no bucket refills while the guessers spend the ceiling.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    try {
+      let refused = 0;
+      for (let client = 0; client < 12 && refused === 0; client += 1) {
+        const guesser = new Browser(ctx().app);
+        for (let i = 0; i < 10; i += 1) {
+          const status = (await guesser.post('/admin/login', { email: user.email, password: `guess ${client}.${i}` })).statusCode;
+          if (status === 429) refused += 1;
+          else expect(status).toBe(401);
+        }
+      }
+      expect(refused).toBeGreaterThan(0);
+      expect((await new Browser(ctx().app).post('/admin/login', { email: user.email, password: user.password })).statusCode).toBe(429);
+      expect((await organiser.post('/admin/login', { email: user.email, password: user.password })).statusCode).toBe(303);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ends the session on logout', async () => {

@@ -18,9 +18,14 @@ export function registerAdminRoutes(app: FastifyInstance): void {
   const { db } = app.deps.database;
   const { secureCookies } = app.deps.config;
   const throttleKey = deriveKey(app.deps.config.secretKey, 'login-throttle');
-  // Ten tries, then one every 30 s, per client and per account: slows guessing without locking out the owner.
+  // Ten tries, then one every 30 s, per client and per account *from that client*: a guesser at one address slows
+  // only itself, and cannot lock an organiser out from theirs (when a kill switch is needed, say).
   const perClient = new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 30 });
-  const perAccount = new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 30 });
+  const perAccountClient = new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 30 });
+  // Per account from everywhere, a ceiling only a distributed guesser reaches (then 20 tries a minute). An address the
+  // account has logged in from before (in this process) is not held by it: that guesser cannot lock the organiser out.
+  const perAccount = new TokenBucketLimiter({ capacity: 100, refillPerSecond: 1 / 3 });
+  const knownClients = new KnownKeys(10_000);
 
   app.get<{ Querystring: { next?: unknown } }>('/admin/login', async (request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -40,9 +45,11 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     if (Object.keys(errors).length > 0) {
       return sendPage(reply, <LoginPage ctx={ctx} values={{ email }} errors={errors} failed={false} next={next} />, 400);
     }
-    // The account key is an HMAC so even this process's memory holds no email address.
+    // The keys are HMACs so even this process's memory holds no email address, nor which address used which account.
     const accountKey = hmacBase64Url(throttleKey, normaliseAdminEmail(email));
-    if (!perClient.take(request.ip) || !perAccount.take(accountKey)) {
+    const pairKey = hmacBase64Url(throttleKey, `${normaliseAdminEmail(email)}\n${request.ip}`);
+    const known = knownClients.has(pairKey);
+    if (!perClient.take(request.ip) || !perAccountClient.take(pairKey) || (!known && !perAccount.take(accountKey))) {
       throw new AppError('rate_limited', 'Too many login attempts');
     }
     const user = await authenticate(db, { email, password });
@@ -51,7 +58,9 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     }
     // Successful logins cost nothing: an office of organisers behind one address is not locked out by its own work.
     perClient.refund(request.ip);
-    perAccount.reset(accountKey);
+    perAccountClient.reset(pairKey);
+    if (!known) perAccount.refund(accountKey);
+    knownClients.add(pairKey);
     // The session this browser held (if any) ends here rather than lingering until it expires; other devices keep theirs.
     await destroySession(db, request.cookies[SESSION_COOKIE]);
     const token = await createSession(db, user.id);
@@ -72,4 +81,21 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     const nextBeforeId = entries.length === AUDIT_PAGE_SIZE ? entries.at(-1)!.id : undefined;
     return sendPage(reply, <AuditPage ctx={pageContext(request, reply)} entries={entries} nextBeforeId={nextBeforeId} />);
   });
+}
+
+/** A bounded set (the oldest key goes first when full): the client and account pairs that have logged in. */
+class KnownKeys {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly maxKeys: number) {}
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  add(key: string): void {
+    this.keys.delete(key);
+    if (this.keys.size >= this.maxKeys) this.keys.delete(this.keys.values().next().value!);
+    this.keys.add(key);
+  }
 }
