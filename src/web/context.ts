@@ -4,9 +4,11 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionUser } from './session.ts';
+import { cookieName } from './cookies.ts';
 import { csrfTokenFor } from './csrf.ts';
 import { DEFAULT_LOCALE, isLocale, localeFromAcceptLanguage, translator, type Locale, type Translate } from './i18n.ts';
 
+/** The language cookie's name over http; over https it is `__Host-outcry_lang` (see cookieName). */
 export const LANG_COOKIE = 'outcry_lang';
 
 /** A link a feature adds to the organisers' navigation, shown to roles that hold `permission` (all, if unset). */
@@ -30,14 +32,16 @@ export interface PageContext {
 }
 
 export function resolveLocale(request: FastifyRequest, reply: FastifyReply): Locale {
+  const { secureCookies } = request.server.deps.config;
+  const name = cookieName(LANG_COOKIE, secureCookies);
   const requested = (request.query as Record<string, unknown> | undefined)?.['lang'];
   if (isLocale(requested)) {
-    if (request.cookies[LANG_COOKIE] !== requested) {
-      reply.setCookie(LANG_COOKIE, requested, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600, secure: request.server.deps.config.secureCookies });
+    if (request.cookies[name] !== requested) {
+      reply.setCookie(name, requested, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600, secure: secureCookies });
     }
     return requested;
   }
-  const remembered = request.cookies[LANG_COOKIE];
+  const remembered = request.cookies[name];
   if (isLocale(remembered)) return remembered;
   return localeFromAcceptLanguage(request.headers['accept-language']) ?? DEFAULT_LOCALE;
 }

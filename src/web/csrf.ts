@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual, hmacBase64Url } from '../crypto/keys.ts';
 import { AppError } from '../errors.ts';
+import { cookieName } from './cookies.ts';
 
+/** The nonce cookie's name over http; over https it is `__Host-outcry_csrf` (see cookieName). */
 export const CSRF_COOKIE = 'outcry_csrf';
 export const CSRF_FIELD = '_csrf';
 
@@ -19,11 +21,12 @@ export interface CsrfOptions {
 
 /** Returns the token to embed in a form, setting the nonce cookie first if the browser has none. */
 export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply, options: CsrfOptions): string {
-  let nonce = request.cookies[CSRF_COOKIE];
+  const name = cookieName(CSRF_COOKIE, options.secureCookies);
+  let nonce = request.cookies[name];
   if (!nonce || !/^[A-Za-z0-9_-]{43}$/.test(nonce)) {
     nonce = randomBytes(32).toString('base64url');
-    request.cookies[CSRF_COOKIE] = nonce;
-    reply.setCookie(CSRF_COOKIE, nonce, {
+    request.cookies[name] = nonce;
+    reply.setCookie(name, nonce, {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
@@ -34,7 +37,7 @@ export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply, optio
 }
 
 export function assertValidCsrf(request: FastifyRequest, options: CsrfOptions): void {
-  const nonce = request.cookies[CSRF_COOKIE];
+  const nonce = request.cookies[cookieName(CSRF_COOKIE, options.secureCookies)];
   const body = request.body as Record<string, unknown> | undefined;
   const token = body && typeof body === 'object' ? body[CSRF_FIELD] : undefined;
   if (!nonce || typeof token !== 'string' || !constantTimeEqual(token, hmacBase64Url(options.key, nonce))) {

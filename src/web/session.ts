@@ -3,11 +3,13 @@
  * database cannot be replayed as a login. Sessions slide for 12 idle hours and end after 7 days whatever happens.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../crypto/keys.ts';
 import type { Database } from '../db/database.ts';
 import type { Role } from '../db/schema.ts';
+import { cookieName } from './cookies.ts';
 
+/** The session cookie's name over http; over https it is `__Host-outcry_session` (see cookieName). */
 export const SESSION_COOKIE = 'outcry_session';
 const IDLE_MS = 12 * 60 * 60 * 1000;
 const ABSOLUTE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -75,10 +77,15 @@ export async function deleteExpiredSessions(db: Database, now = new Date()): Pro
   await db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).execute();
 }
 
+/** The session token this request's browser presents, under the cookie name this deployment uses. */
+export function readSessionToken(request: FastifyRequest): string | undefined {
+  return request.cookies[cookieName(SESSION_COOKIE, request.server.deps.config.secureCookies)];
+}
+
 export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean): void {
-  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: ABSOLUTE_MS / 1000 });
+  reply.setCookie(cookieName(SESSION_COOKIE, secure), token, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: ABSOLUTE_MS / 1000 });
 }
 
 export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+  reply.clearCookie(cookieName(SESSION_COOKIE, secure), { path: '/', httpOnly: true, sameSite: 'strict', secure });
 }

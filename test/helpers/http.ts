@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { deriveKey, hmacBase64Url } from '../../src/crypto/keys.ts';
+import { cookieName } from '../../src/web/cookies.ts';
 import { CSRF_COOKIE, CSRF_FIELD } from '../../src/web/csrf.ts';
 
 export class Browser {
@@ -10,13 +11,18 @@ export class Browser {
   readonly remoteAddress: string;
 
   constructor(private readonly app: FastifyInstance) {
-    this.cookies.set(CSRF_COOKIE, randomBytes(32).toString('base64url'));
+    this.cookies.set(this.csrfCookieName, randomBytes(32).toString('base64url'));
     const [a, b, c] = randomBytes(3);
     this.remoteAddress = `127.${a}.${b}.${Math.max(1, c!)}`;
   }
 
+  /** The CSRF nonce cookie's name for this app: `__Host-` prefixed when its PUBLIC_URL is https. */
+  get csrfCookieName(): string {
+    return cookieName(CSRF_COOKIE, this.app.deps.config.secureCookies);
+  }
+
   get csrfToken(): string {
-    return hmacBase64Url(deriveKey(this.app.deps.config.secretKey, 'csrf'), this.cookies.get(CSRF_COOKIE)!);
+    return hmacBase64Url(deriveKey(this.app.deps.config.secretKey, 'csrf'), this.cookies.get(this.csrfCookieName)!);
   }
 
   private cookieHeader(): string {

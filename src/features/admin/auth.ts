@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { loadSessionUser, SESSION_COOKIE } from '../../web/session.ts';
+import { loadSessionUser, readSessionToken } from '../../web/session.ts';
 
 export type Permission =
   | 'campaigns:view'
@@ -30,7 +30,7 @@ export function can(role: Role, permission: Permission | string): boolean {
 
 /** preHandler for every admin page but the login: no session sends a browser to the login page. */
 export async function requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  request.user = await loadSessionUser(request.server.deps.database.db, request.cookies[SESSION_COOKIE]);
+  request.user = await loadSessionUser(request.server.deps.database.db, readSessionToken(request));
   if (request.user) {
     // Admin pages show data that must not linger in shared or proxy caches.
     reply.header('cache-control', 'no-store');

@@ -4,7 +4,7 @@ import { asFormBody, readText } from '../../web/form.ts';
 import { pageContext } from '../../web/context.ts';
 import { sendPage } from '../../web/layout.tsx';
 import { TokenBucketLimiter } from '../../web/rate-limit.ts';
-import { clearSessionCookie, createSession, destroySession, SESSION_COOKIE, setSessionCookie } from '../../web/session.ts';
+import { clearSessionCookie, createSession, destroySession, readSessionToken, setSessionCookie } from '../../web/session.ts';
 import { deriveKey, hmacBase64Url } from '../../crypto/keys.ts';
 import { parseId } from '../../web/form.ts';
 import { listAuditEntries } from '../audit/index.ts';
@@ -62,7 +62,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     if (!known) perAccount.refund(accountKey);
     knownClients.add(pairKey);
     // The session this browser held (if any) ends here rather than lingering until it expires; other devices keep theirs.
-    await destroySession(db, request.cookies[SESSION_COOKIE]);
+    await destroySession(db, readSessionToken(request));
     const token = await createSession(db, user.id);
     await recordLogin(db, user.id);
     setSessionCookie(reply, token, secureCookies);
@@ -70,7 +70,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
   });
 
   app.post('/admin/logout', async (request, reply) => {
-    await destroySession(db, request.cookies[SESSION_COOKIE]);
+    await destroySession(db, readSessionToken(request));
     clearSessionCookie(reply, secureCookies);
     return reply.redirect('/admin/login', 303);
   });
