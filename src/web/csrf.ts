@@ -19,8 +19,13 @@ export interface CsrfOptions {
   secureCookies: boolean;
 }
 
-/** Returns the token to embed in a form, setting the nonce cookie first if the browser has none. */
+/**
+ * Returns the token to embed in a form, setting the nonce cookie first if the browser has none. The response then
+ * carries this visitor's token (and perhaps their cookie, or values they typed): no cache may store it, not even the
+ * public campaign page, whose cached copy holds a placeholder that each response fills in.
+ */
 export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply, options: CsrfOptions): string {
+  reply.header('cache-control', 'no-store');
   const name = cookieName(CSRF_COOKIE, options.secureCookies);
   let nonce = request.cookies[name];
   if (!nonce || !/^[A-Za-z0-9_-]{43}$/.test(nonce)) {
