@@ -148,6 +148,7 @@ describe.skipIf(!inject('hasBrowser'))("organisers' pages in a browser (axe-core
       await page.waitForURL((url) => url.searchParams.get('done') === 'closed');
       expect(await page.getByRole('status').textContent()).toContain('The petition is closed');
       await expectNoAxeViolations(page, 'the closed petition');
+      await page.getByRole('checkbox', { name: 'I understand that people who signed before can sign again and be counted twice.' }).check();
       await page.getByRole('button', { name: 'Open the petition again' }).click();
       await page.waitForURL((url) => url.searchParams.get('done') === 'reopened');
     },

@@ -3,7 +3,7 @@
  * moderators look).
  */
 import type { FastifyInstance } from 'fastify';
-import { AppError, isAppError } from '../../errors.ts';
+import { AppError, type FieldErrors, isAppError } from '../../errors.ts';
 import { pageContext } from '../../web/context.ts';
 import { flashFrom } from '../../web/flash.ts';
 import { asFormBody, parseId } from '../../web/form.ts';
@@ -99,11 +99,13 @@ export function registerPetitionAdminRoutes(app: FastifyInstance): void {
     const body = asFormBody(request.body);
     const status = body['status'];
     if (status !== 'open' && status !== 'closed') throw new AppError('bad_request', 'Status must be open or closed');
-    // Closing deletes the dedup keys for good: it needs the organiser's explicit yes, ticked on the page.
-    if (status === 'closed' && petition.status === 'open' && body['confirm'] !== '1') {
+    // Closing deletes the dedup keys for good, so reopening lets earlier signers be counted twice: either needs the
+    // organiser's explicit yes, ticked on the page.
+    if (status !== petition.status && body['confirm'] !== '1') {
       const campaign = await getCampaignForAdmin(db, petition.campaignId);
       const ctx = pageContext(request, reply);
-      const errors = { confirm_close: 'petitionsAdmin.validation.confirmClose' };
+      const errors: FieldErrors =
+        status === 'closed' ? { confirm_close: 'petitionsAdmin.validation.confirmClose' } : { confirm_reopen: 'petitionsAdmin.validation.confirmReopen' };
       return sendPage(
         reply,
         <PetitionFormPage ctx={ctx} campaign={campaign} petition={await summaryOf(petition)} values={petitionFormValues(petition)} errors={errors} />,

@@ -121,7 +121,12 @@ export function PetitionFormPage(props: {
   const canEdit = canEditPetitions(ctx);
   const title = petition ? (canEdit ? t('petitionsAdmin.editPetition') : t('petitionsAdmin.viewPetition')) : t('petitionsAdmin.newPetition');
   const f = (key: string) => t(`petitionsAdmin.fields.${key}`);
-  const labels: Record<string, string> = { goal: f('goal'), milestones: f('milestones'), confirm_close: t('petitionsAdmin.closeConfirm') };
+  const labels: Record<string, string> = {
+    goal: f('goal'),
+    milestones: f('milestones'),
+    confirm_close: t('petitionsAdmin.closeConfirm'),
+    confirm_reopen: t('petitionsAdmin.reopenConfirm'),
+  };
   for (const l of LOCALES) {
     const language = t(`languages.${l}`);
     labels[`title_${l}`] = `${f('title')} (${language})`;
@@ -239,6 +244,7 @@ function StatusSection({ ctx, petition, errors }: { ctx: PageContext; petition: 
   const { t } = ctx;
   const open = petition.status === 'open';
   const error = errors['confirm_close'];
+  const reopenError = errors['confirm_reopen'];
   return (
     <section aria-labelledby="petition-status">
       <h2 id="petition-status">{t('petitionsAdmin.statusHeading')}</h2>
@@ -275,6 +281,27 @@ function StatusSection({ ctx, petition, errors }: { ctx: PageContext; petition: 
           <CsrfField ctx={ctx} />
           <input type="hidden" name="status" value="open" />
           <p>{t('petitionsAdmin.reopenExplain')}</p>
+          <p id="reopen-explain">
+            <strong>{t('petitionsAdmin.reopenDuplicates')}</strong>
+          </p>
+          <div class="field">
+            {reopenError ? (
+              <p class="error" id="confirm_reopen-error">
+                {t(reopenError)}
+              </p>
+            ) : null}
+            <div class="checkbox">
+              <input
+                type="checkbox"
+                id="confirm_reopen"
+                name="confirm"
+                value="1"
+                aria-describedby={reopenError ? 'reopen-explain confirm_reopen-error' : 'reopen-explain'}
+                aria-invalid={reopenError ? 'true' : undefined}
+              />
+              <label for="confirm_reopen">{t('petitionsAdmin.reopenConfirm')}</label>
+            </div>
+          </div>
           <button type="submit">{t('petitionsAdmin.reopen')}</button>
         </form>
       )}

@@ -107,9 +107,24 @@ describeEachDialect('organisers: petitions', (ctx) => {
       `/admin/petitions/${id}?done=unchanged`,
     );
 
-    const reopened = await browser.post(`/admin/petitions/${id}/status`, { status: 'open' });
+    // Reopening needs the box ticked too: the page says that earlier signers can now be counted twice.
+    const closedPage = await browser.get(`/admin/petitions/${id}`);
+    expect(closedPage.body).toContain('Anyone who signed before it was closed can sign again and be counted twice');
+    expect(closedPage.body).toContain('aria-describedby="reopen-explain"');
+    expect((await browser.get(`/admin/petitions/${id}?lang=ru`)).body).toContain('сможет подписать ещё раз и будет учтён дважды');
+    await browser.get(`/admin/petitions/${id}?lang=en`);
+    const unconfirmedReopen = await browser.post(`/admin/petitions/${id}/status`, { status: 'open' });
+    expect(unconfirmedReopen.statusCode).toBe(400);
+    expect(unconfirmedReopen.body).toContain('Tick this box to confirm: people who signed before can be counted twice.');
+    expect(unconfirmedReopen.body).toContain('href="#confirm_reopen"');
+    expect(unconfirmedReopen.body).toContain('id="confirm_reopen-error"');
+    expect((await findPetitionById(ctx().db, id))?.status).toBe('closed');
+
+    const reopened = await browser.post(`/admin/petitions/${id}/status`, { status: 'open', confirm: '1' });
     expect(reopened.headers.location).toBe(`/admin/petitions/${id}?done=reopened`);
     expect((await findPetitionById(ctx().db, id))?.status).toBe('open');
+    // Asking for the state it is already in changes nothing, so it needs no confirmation.
+    expect((await browser.post(`/admin/petitions/${id}/status`, { status: 'open' })).headers.location).toBe(`/admin/petitions/${id}?done=unchanged`);
 
     const audit = (await listAuditEntries(ctx().db, { limit: 100 })).filter((e) => e.entityType === 'petition' && e.entityId === String(id));
     expect(audit.map((e) => e.action)).toEqual(['petition.reopen', 'petition.close', 'petition.update', 'petition.create']);
