@@ -15,7 +15,7 @@ import { translator, type Locale } from '../../web/i18n.ts';
 import { activateOrganisationKey } from '../keys/queries.ts';
 import { createPetition } from '../petitions/service.ts';
 import { confirmSignature, withdrawSignature } from '../petitions/signing/confirm.ts';
-import { classBreaks, colourStep, compactPath, fillClass, SignatureMap, simplifyLine, worldShapes } from './world-map.tsx';
+import { classBreaks, colourStep, compactPath, fillClass, SignatureMap, SMALL_COUNT, simplifyLine, worldShapes } from './world-map.tsx';
 import { expectValidMarkup } from '../../../test/helpers/html.ts';
 
 function contextFor(locale: Locale): PageContext {
@@ -35,10 +35,25 @@ function pathOf(html: string, code: string): string {
   return match[1]!;
 }
 
-/** The table's body rows as [country, count, share]. */
-function tableRows(html: string): string[][] {
-  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
-  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => cell[1]!));
+/** A table section's rows as [country, count, share], each cell's text (a hidden share reads "—not shown"). */
+function tableRows(html: string, section: 'tbody' | 'tfoot' = 'tbody'): string[][] {
+  const body = new RegExp(`<${section}>([\\s\\S]*?)</${section}>`).exec(html)![1]!;
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => cell[1]!.replace(/<[^>]*>/g, '')),
+  );
+}
+
+/** The legend's items as [class, words]. */
+function legendItems(html: string): string[][] {
+  const legend = /<div class="map-legend">([\s\S]*?)<\/div>/.exec(html)![1]!;
+  return [...legend.matchAll(/<li><span class="map-swatch (map-[a-z0-9]+)" aria-hidden="true"><\/span>([^<]*)<\/li>/g)].map((m) => [m[1]!, m[2]!]);
+}
+
+/** Every number a reader or a screen reader meets in the figure: its text, and its title and aria attributes. */
+function numbersShown(html: string): string[] {
+  const attributes = [...html.matchAll(/ (?:aria-label|title|alt)="([^"]*)"/g)].map((m) => m[1]!);
+  const text = html.replace(/<path [^>]*><\/path>/g, '').replace(/<[^>]*>/g, ' ');
+  return [text, ...attributes].flatMap((words) => words.match(/\d+(?:[.,\u00a0]\d+)*/g) ?? []);
 }
 
 const COUNTS = { RU: 1200, US: 600, DE: 340, GB: 95, CN: 50, FR: 20, ZA: 9, AU: 7, SG: 4, BR: 3, NO: 2, IN: 1 };
@@ -46,19 +61,31 @@ const COUNTS = { RU: 1200, US: 600, DE: 340, GB: 95, CN: 50, FR: 20, ZA: 9, AU: 
 describe('colour classes', () => {
   it('picks nice, log-spaced class bounds from the largest count', () => {
     expect(classBreaks(0)).toEqual([]);
+    // Below SMALL_COUNT a class of its own would tell one small count from another: 1 to 4 share the lowest class.
     expect(classBreaks(1)).toEqual([1]);
-    expect(classBreaks(3)).toEqual([1, 2, 3]);
-    expect(classBreaks(5)).toEqual([1, 2, 3, 4, 5]);
-    expect(classBreaks(17)).toEqual([1, 2, 3, 5, 10]);
-    expect(classBreaks(1200)).toEqual([1, 4, 20, 50, 200]);
+    expect(classBreaks(3)).toEqual([1]);
+    expect(classBreaks(4)).toEqual([1]);
+    expect(classBreaks(5)).toEqual([1, 5]);
+    expect(classBreaks(7)).toEqual([1, 5, 6, 7]);
+    expect(classBreaks(17)).toEqual([1, 5, 6, 7, 10]);
+    expect(classBreaks(1200)).toEqual([1, 5, 20, 50, 200]);
     expect(classBreaks(1_000_000)).toEqual([1, 20, 200, 5000, 50_000]);
-    for (const max of [5, 6, 9, 10, 11, 17, 20, 99, 250, 12_345, 9_999_999]) {
+    for (const max of [8, 9, 10, 11, 17, 20, 99, 250, 12_345, 9_999_999]) {
       const breaks = classBreaks(max);
       expect(breaks).toHaveLength(5);
       expect(breaks[0]).toBe(1);
       expect([...breaks].sort((a, b) => a - b)).toEqual(breaks);
       expect(new Set(breaks).size).toBe(5);
       expect(breaks.at(-1)!).toBeLessThanOrEqual(max);
+    }
+  });
+
+  it('gives every count under SMALL_COUNT the same colour, whatever the largest count', () => {
+    for (const max of [1, 2, 3, 4, 5, 6, 7, 8, 17, 42, 1200, 1_000_000]) {
+      const breaks = classBreaks(max);
+      expect(breaks[1] ?? Number.POSITIVE_INFINITY, `max ${max}`).toBeGreaterThanOrEqual(SMALL_COUNT);
+      const small = [1, 2, 3, 4].filter((n) => n <= max).map((n) => fillClass(n, breaks));
+      expect(new Set(small).size, `max ${max}`).toBe(1);
     }
   });
 
@@ -77,8 +104,9 @@ describe('colour classes', () => {
       'map-c5',
       'map-c5',
     ]);
-    expect([1, 2].map((n) => fillClass(n, [1, 2]))).toEqual(['map-c1', 'map-c5']);
-    expect([1, 2, 3].map((n) => fillClass(n, [1, 2, 3]))).toEqual(['map-c1', 'map-c3', 'map-c5']);
+    expect([4, 5].map((n) => fillClass(n, [1, 5]))).toEqual(['map-c1', 'map-c5']);
+    expect([4, 5, 6].map((n) => fillClass(n, [1, 5, 6]))).toEqual(['map-c1', 'map-c3', 'map-c5']);
+    expect(fillClass(3, [1])).toBe('map-c3');
     expect(colourStep(0, 1)).toBe(3);
   });
 });
@@ -159,19 +187,31 @@ describe('SignatureMap', () => {
   });
 
   it('explains every colour in words', () => {
-    const legend = /<div class="map-legend">([\s\S]*?)<\/div>/.exec(renderMap(COUNTS))![1]!;
-    const items = [...legend.matchAll(/<li><span class="map-swatch (map-[a-z0-9]+)" aria-hidden="true"><\/span>([^<]*)<\/li>/g)].map((m) => [m[1], m[2]]);
-    expect(items).toEqual([
-      ['map-c1', '1 to 3'],
-      ['map-c2', '4 to 19'],
+    expect(legendItems(renderMap(COUNTS))).toEqual([
+      ['map-c1', 'fewer than 5'],
+      ['map-c2', '5 to 19'],
       ['map-c3', '20 to 49'],
       ['map-c4', '50 to 199'],
       ['map-c5', '200 to 1,200'],
       ['map-none', 'No signatures yet'],
     ]);
+    expect(legendItems(renderMap({ GB: 1_000_000, RU: 3 }))[0]).toEqual(['map-c1', 'fewer than 20']);
   });
 
-  it('lists the top ten countries by count, ties by name, the rest summed', () => {
+  it('names no count under SMALL_COUNT in the legend when the largest count is one', () => {
+    // "1 to 3" (or "3") would give the largest count away.
+    expect(legendItems(renderMap({ GB: 3, RU: 1 }))).toEqual([
+      ['map-c3', 'fewer than 5'],
+      ['map-none', 'No signatures yet'],
+    ]);
+    expect(legendItems(renderMap({ RU: 4 }, 'ru'))).toEqual([
+      ['map-c3', 'меньше 5'],
+      ['map-none', 'Подписей пока нет'],
+    ]);
+    expect(legendItems(renderMap({ GB: 5, RU: 1 })).map(([, words]) => words)).toEqual(['fewer than 5', '5', 'No signatures yet']);
+  });
+
+  it('lists the top ten countries by count, ties by name, small ones after them by name only, the rest apart', () => {
     const html = renderMap({ ...COUNTS, AU: 9 });
     expect(tableRows(html)).toEqual([
       ['Russia', '1,200', '51.4%'],
@@ -182,12 +222,51 @@ describe('SignatureMap', () => {
       ['France', '20', '0.9%'],
       ['Australia', '9', '0.4%'],
       ['South Africa', '9', '0.4%'],
-      ['Singapore', '4', '0.2%'],
-      ['Brazil', '3', '0.1%'],
+      ['Brazil', 'fewer than 5', '—not shown'],
+      ['India', 'fewer than 5', '—not shown'],
     ]);
     expect(html).toContain('<caption>The 10 countries with the most signatures</caption>');
-    expect(html).toMatch(/<tfoot><tr><th scope="row">2 other countries<\/th><td class="numeric">3<\/td><td class="numeric">0.1%<\/td><\/tr><\/tfoot>/);
+    expect(html).toContain('<td class="numeric"><span aria-hidden="true">—</span><span class="visually-hidden">not shown</span></td>');
+    // Norway (2) and Singapore (4): their sum would give India back (the total is public), so it is left out.
+    expect(tableRows(html, 'tfoot')).toEqual([['2 other countries', 'fewer than 5 each', '—not shown']]);
     expect(renderMap({ GB: 3 })).not.toContain('<tfoot>');
+  });
+
+  it('sums the other countries only when one of them reaches SMALL_COUNT', () => {
+    const large = { RU: 900, US: 600, DE: 340, GB: 95, CN: 50, FR: 20, ZA: 9, AU: 7, SE: 6, NL: 5 };
+    // One other country holding 2: its count, or its share, would be its number.
+    const one = renderMap({ ...large, NO: 2 });
+    expect(tableRows(one, 'tfoot')).toEqual([['1 other country', 'fewer than 5', '—not shown']]);
+    expect(numbersShown(/<tfoot>[\s\S]*<\/tfoot>/.exec(one)![0])).toEqual(['1', '5']);
+    // Brazil, the one small country in the table: the others' 4 + 4 as 8 would give Brazil = total − rows − 8.
+    const { NL: _nl, ...nine } = large;
+    const split = renderMap({ ...nine, BR: 3, IN: 4, NO: 4 });
+    expect(tableRows(split).at(-1)).toEqual(['Brazil', 'fewer than 5', '—not shown']);
+    expect(tableRows(split, 'tfoot')).toEqual([['2 other countries', 'fewer than 5 each', '—not shown']]);
+    // With a large one among them, every row above is exact: the sum is the public total minus the rows.
+    const summed = renderMap({ ...large, BE: 5, NO: 1 });
+    expect(tableRows(summed, 'tfoot')).toEqual([['2 other countries', '6', '0.3%']]);
+    expect(tableRows(renderMap({ ...large, NL: 6, BE: 5 }, 'ru'), 'tfoot')).toEqual([['Ещё 1 страна', '5', '0,2\u00a0%']]);
+    expect(tableRows(renderMap({ ...large, NO: 2, IN: 1 }, 'ru'), 'tfoot')).toEqual([['Ещё 2 страны', 'меньше 5 в каждой', '—не указана']]);
+  });
+
+  it('shows no number for a country with one signature, in English and Russian', () => {
+    // Belarus (2) keeps Russia's 1 from following from the public total: two small counts summing to 3.
+    const counts = { RU: 1, BY: 2, GB: 42, DE: 22 };
+    for (const [locale, russia, fewer, hidden] of [
+      ['en', 'Russia', 'fewer than 5', '—not shown'],
+      ['ru', 'Россия', 'меньше 5', '—не указана'],
+    ] as const) {
+      const html = renderMap(counts, locale);
+      const rows = tableRows(html);
+      expect(rows.find(([name]) => name === russia)).toEqual([russia, fewer, hidden]);
+      expect(legendItems(html)[0]![1]).toBe(fewer);
+      expect(pathOf(html, 'RU')).toBe(pathOf(html, 'BY'));
+      // Table, legend, caption, summary and the image's title: 67 in all, 42 and 22 and their shares, the classes.
+      expect(numbersShown(html), locale).not.toContain('1');
+      expect(numbersShown(html), locale).not.toContain('2');
+      expect(numbersShown(html)).toContain('67');
+    }
   });
 
   it('escapes what it shows', () => {
@@ -202,6 +281,7 @@ describe('SignatureMap', () => {
     const html = renderMap({ RU: 1234, GB: 1, DE: 1, FR: 1, US: 1 }, 'ru');
     expect(html).toContain('из 5 стран.');
     expect(tableRows(html)[0]).toEqual(['Россия', '1\u00a0234', '99,7\u00a0%']);
+    expect(tableRows(html)[1]).toEqual(['Великобритания', 'меньше 5', '—не указана']);
     expect(html).toContain('<caption>5 стран с наибольшим числом подписей</caption>');
     expect(html).toContain('Подписей пока нет');
   });
@@ -243,12 +323,13 @@ describeEachDialect('signature map on the campaign page', (ctx) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<figure class="signature-map">');
     expect(page.body).toContain('Signatures by country: 4 from 2 countries.');
-    expect(pathOf(page.body, 'GB')).toBe('map-c5');
-    expect(pathOf(page.body, 'RU')).toBe('map-c1');
+    // 3 and 1 are both under SMALL_COUNT: one colour, no numbers, by name.
+    expect(pathOf(page.body, 'GB')).toBe('map-c3');
+    expect(pathOf(page.body, 'RU')).toBe('map-c3');
     expect(pathOf(page.body, 'FR')).toBe('map-none');
     expect(tableRows(page.body).map((row) => row.slice(0, 2))).toEqual([
-      ['United Kingdom', '3'],
-      ['Russia', '1'],
+      ['Russia', 'fewer than 5'],
+      ['United Kingdom', 'fewer than 5'],
     ]);
     await expectValidMarkup('campaign page with map (en)', page.body);
 
@@ -276,9 +357,9 @@ describeEachDialect('signature map on the campaign page', (ctx) => {
     expect(page.body).toContain('Signatures by country: 4 from 3 countries.');
     expect(pathOf(page.body, 'FR')).not.toBe('map-none');
     expect(tableRows(page.body).map((row) => row.slice(0, 2))).toEqual([
-      ['United Kingdom', '2'],
-      ['France', '1'],
-      ['Russia', '1'],
+      ['France', 'fewer than 5'],
+      ['Russia', 'fewer than 5'],
+      ['United Kingdom', 'fewer than 5'],
     ]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A world map of confirmed signatures by country, drawn on the server as SVG (no JavaScript, no map tiles, no third
  * party), with a table of the top countries beside it as its accessible equivalent and a legend that says in words
- * what each colour means.
+ * what each colour means. A country's count below SMALL_COUNT is never shown, only that it is under it: it would let
+ * someone who watches a connection tie it to the one signature that made "Russia: 1".
  *
  * The country outlines (world-atlas 1:110m, Antarctica left out) are projected once per process with Equal Earth,
  * simplified along the shared borders (so neighbours still meet) and written as compact relative paths on a whole-unit
@@ -25,6 +26,8 @@ const MIN_RING_AREA = 1;
 const ANTARCTICA = '010';
 const TOP_COUNTRIES = 10;
 export const CLASS_COUNT = 5;
+/** Counts below this are shown as "fewer than 5": a count of one or two people in a country is a person to find. */
+export const SMALL_COUNT = 5;
 
 const require = createRequire(import.meta.url);
 const TOPOLOGY = JSON.parse(readFileSync(require.resolve('world-atlas/countries-110m.json'), 'utf8')) as Topology<{ countries: GeometryCollection }>;
@@ -162,14 +165,15 @@ function ringArea(points: [number, number][]): number {
 /**
  * The lower bound of each class, from 1 up: "nice" numbers (every whole number below 10, then 10, 20, 50, 100, 200…)
  * spaced evenly on a log scale up to the largest count, so a campaign of fifty signatures and one of a million both use
- * the whole scale. Fewer than five classes only when the largest count is below five.
+ * the whole scale. The second class starts at SMALL_COUNT or above, so every small count has the lowest class's colour
+ * and the colours tell no small count from another. Fewer than five classes only when the largest count is below 8.
  */
 export function classBreaks(max: number): number[] {
   if (max < 1) return [];
   const lows = [1];
   for (let k = 1; k < CLASS_COUNT; k += 1) {
     const last = lows[lows.length - 1]!;
-    let nice = niceNumber(max ** (k / CLASS_COUNT));
+    let nice = Math.max(niceNumber(max ** (k / CLASS_COUNT)), SMALL_COUNT);
     if (nice <= last) nice = nextNiceNumber(last);
     if (nice <= max) lows.push(nice);
   }
@@ -214,6 +218,56 @@ function formatShare(locale: Locale, share: number): string {
   return format.format(share);
 }
 
+function isSmall(count: number): boolean {
+  return count < SMALL_COUNT;
+}
+
+/** A class of the legend in words. The lowest is named by its top ("fewer than 5"): "1 to 3" would give the largest count away. */
+function legendRange(ctx: PageContext, breaks: readonly number[], index: number, max: number): string {
+  const { t, locale } = ctx;
+  const low = breaks[index]!;
+  const high = index + 1 < breaks.length ? breaks[index + 1]! - 1 : max;
+  if (index === 0) return t('map.fewerThan', { number: formatNumber(locale, Math.max(high + 1, SMALL_COUNT)) });
+  return low === high ? formatNumber(locale, low) : t('map.range', { from: formatNumber(locale, low), to: formatNumber(locale, high) });
+}
+
+/** The share column of a row whose count is not shown: its share would give the count back. */
+function HiddenShare({ ctx }: { ctx: PageContext }) {
+  return (
+    <td class="numeric">
+      <span aria-hidden="true">—</span>
+      <span class="visually-hidden">{ctx.t('map.shareHidden')}</span>
+    </td>
+  );
+}
+
+/**
+ * The others row's count and share. Small countries sort last, so when one of the others reaches SMALL_COUNT every row
+ * above is exact: the others' sum is then the public total minus the rows (nothing new) and at least SMALL_COUNT.
+ * Otherwise all of them are small and their sum is left out: beside the public total it would split the hidden counts
+ * in two and give a small country back (one other country holding 2; or Brazil "fewer than 5" in the table with the
+ * others' 4 + 4 shown as 8: Brazil = total − rows − 8).
+ */
+function OthersCells({ ctx, rest, total }: { ctx: PageContext; rest: readonly { count: number }[]; total: number }) {
+  const { t, locale } = ctx;
+  if (rest.every((row) => isSmall(row.count))) {
+    const number = formatNumber(locale, SMALL_COUNT);
+    return (
+      <>
+        <td class="numeric">{rest.length === 1 ? t('map.fewerThan', { number }) : t('map.fewerThanEach', { number })}</td>
+        <HiddenShare ctx={ctx} />
+      </>
+    );
+  }
+  const restTotal = rest.reduce((sum, row) => sum + row.count, 0);
+  return (
+    <>
+      <td class="numeric">{formatNumber(locale, restTotal)}</td>
+      <td class="numeric">{formatShare(locale, restTotal / total)}</td>
+    </>
+  );
+}
+
 /** A country's name in the reader's language; a code Intl does not know is shown as it is. */
 function nameOf(locale: Locale, code: string): string {
   try {
@@ -241,12 +295,13 @@ export function SignatureMap({ ctx, petitionId, byCountry }: SignatureMapProps) 
   const world = worldShapes();
   let collator = collators.get(locale);
   if (!collator) collators.set(locale, (collator = new Intl.Collator(locale)));
+  // Small countries last and by name only: ordered by count, they would give their counts' order away.
   const rows = counted
     .map(([code, count]) => ({ code, count, name: nameOf(locale, code) }))
-    .sort((a, b) => b.count - a.count || collator!.compare(a.name, b.name));
+    .sort((a, b) => Number(isSmall(a.count)) - Number(isSmall(b.count)) || (isSmall(a.count) ? 0 : b.count - a.count) || collator!.compare(a.name, b.name));
   const top = rows.slice(0, TOP_COUNTRIES);
   const rest = rows.slice(TOP_COUNTRIES);
-  const restTotal = rest.reduce((sum, row) => sum + row.count, 0);
+  const fewerThanSmall = t('map.fewerThan', { number: formatNumber(locale, SMALL_COUNT) });
   const summary = t('map.summary', { count: counted.length, total: formatNumber(locale, total), countries: formatNumber(locale, counted.length) });
   const id = (part: string) => `map-${part}-${petitionId}`;
   return (
@@ -266,16 +321,12 @@ export function SignatureMap({ ctx, petitionId, byCountry }: SignatureMapProps) 
           <div class="map-legend">
             <p>{t('map.legend')}</p>
             <ul>
-              {breaks.map((low, index) => {
-                const high = index + 1 < breaks.length ? breaks[index + 1]! - 1 : max;
-                const range = low === high ? formatNumber(locale, low) : t('map.range', { from: formatNumber(locale, low), to: formatNumber(locale, high) });
-                return (
-                  <li>
-                    <span class={`map-swatch map-c${colourStep(index, breaks.length)}`} aria-hidden="true" />
-                    {range}
-                  </li>
-                );
-              })}
+              {breaks.map((_, index) => (
+                <li>
+                  <span class={`map-swatch map-c${colourStep(index, breaks.length)}`} aria-hidden="true" />
+                  {legendRange(ctx, breaks, index, max)}
+                </li>
+              ))}
               <li>
                 <span class="map-swatch map-none" aria-hidden="true" />
                 {t('map.none')}
@@ -297,20 +348,27 @@ export function SignatureMap({ ctx, petitionId, byCountry }: SignatureMapProps) 
             </tr>
           </thead>
           <tbody>
-            {top.map((row) => (
-              <tr>
-                <th scope="row">{row.name}</th>
-                <td class="numeric">{formatNumber(locale, row.count)}</td>
-                <td class="numeric">{formatShare(locale, row.count / total)}</td>
-              </tr>
-            ))}
+            {top.map((row) =>
+              isSmall(row.count) ? (
+                <tr>
+                  <th scope="row">{row.name}</th>
+                  <td class="numeric">{fewerThanSmall}</td>
+                  <HiddenShare ctx={ctx} />
+                </tr>
+              ) : (
+                <tr>
+                  <th scope="row">{row.name}</th>
+                  <td class="numeric">{formatNumber(locale, row.count)}</td>
+                  <td class="numeric">{formatShare(locale, row.count / total)}</td>
+                </tr>
+              ),
+            )}
           </tbody>
           {rest.length > 0 ? (
             <tfoot>
               <tr>
                 <th scope="row">{t('map.others', { count: rest.length, formatted: formatNumber(locale, rest.length) })}</th>
-                <td class="numeric">{formatNumber(locale, restTotal)}</td>
-                <td class="numeric">{formatShare(locale, restTotal / total)}</td>
+                <OthersCells ctx={ctx} rest={rest} total={total} />
               </tr>
             </tfoot>
           ) : null}
