@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError, isAppError } from '../../../errors.ts';
 import { pageContext } from '../../../web/context.ts';
+import { clientKey } from '../../../web/client-key.ts';
 import { assertValidCsrf, mediaType } from '../../../web/csrf.ts';
 import { asFormBody, parseId } from '../../../web/form.ts';
 import { sendPage } from '../../../web/layout.tsx';
@@ -39,7 +40,7 @@ export function registerSigningRoutes(app: FastifyInstance): void {
           campaignId: campaign.id,
           campaignSlug: campaign.slug,
           form,
-          clientKey: request.ip,
+          clientKey: clientKey(request.ip),
           locale: ctx.locale,
           channel: json ? 'api' : 'form',
         });
