@@ -2,7 +2,7 @@
  * Petitions: a campaign's petitions and their sections of the campaign page, signing (signing/), counting with the
  * live refresh and milestones (counting/), the organisers' petition pages, and `outcry export signatures`.
  */
-import { deriveKey } from '../../crypto/keys.ts';
+import { deriveKey, type KeyPurpose } from '../../crypto/keys.ts';
 import type { Feature } from '../../feature.ts';
 import { TokenBucketLimiter } from '../../web/rate-limit.ts';
 import en from './locales/en.json' with { type: 'json' };
@@ -55,7 +55,12 @@ export const petitions: Feature = {
       switches: app.switches,
       sealer: new SupporterSealer(db, config.organisationKeyId),
       writer: new SignatureWriter(signatureStoreFor(database), (mails) => confirmationMailJobs(dataKey, mails), app.deps.onJobQueued),
-      keys: { pepper: deriveKey(config.secretKey, 'signature-pepper'), formStamp, dataKey },
+      keys: {
+        pepper: deriveKey(config.secretKey, 'signature-pepper'),
+        withdrawLink: deriveKey(config.secretKey, 'withdraw-link' as KeyPurpose),
+        formStamp,
+        dataKey,
+      },
       // Ten signatures in a burst from one address, then one every six seconds, before they are marked for review;
       // sixty a burst and one a second before the address is refused for a while. A school or an office behind
       // one address can still sign; a script cannot flood the count.

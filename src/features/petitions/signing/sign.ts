@@ -3,6 +3,7 @@
  * buckets, disposable domains, the proof-of-work switch), sealing the supporter's details, and handing the row to the
  * group commit. Suspect signatures are kept, silently, for a moderator to review.
  */
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { AppError, type FieldErrors } from '../../../errors.ts';
 import { pooledRandomBytes } from '../../../crypto/random.ts';
@@ -32,7 +33,7 @@ export interface SigningDeps {
   sealer: SupporterSealer;
   writer: SignatureWriter;
   switches: SwitchBoard;
-  keys: { pepper: Buffer; formStamp: Buffer; dataKey: Buffer };
+  keys: { pepper: Buffer; formStamp: Buffer; dataKey: Buffer; withdrawLink: Buffer };
   /** Over this per-client limit a signature is kept but marked suspect. */
   softLimiter: TokenBucketLimiter;
   /** Over this one the client is refused for a while (429). */
@@ -98,6 +99,16 @@ export function dedupKey(pepper: Buffer, petitionId: number, email: string): str
   return hmacBase64Url(pepper, `${petitionId}:${canonicalEmail(email)}`);
 }
 
+/**
+ * The secret of a signature's withdraw link: the same in every mail to that signature, so a re-send never breaks a
+ * link already mailed. It is keyed on the signature's sealed record (random, never rewritten), not on the address, so
+ * nothing in the row can be tested against a guessed address once the dedup key is erased (withdrawn, or closed).
+ */
+export function withdrawSecretOf(key: Buffer, sealed: Buffer): string {
+  // Whoever holds the server key and the database can compute withdraw links; they could also just edit the database.
+  return createHmac('sha256', key).update(sealed).digest('base64url');
+}
+
 function firstName(name: string): string {
   return (name.split(/\s+/)[0] ?? '').slice(0, 40);
 }
@@ -159,14 +170,18 @@ export async function signPetition(
     suspectReason: judgeSignals(signalsOf(deps, form, clientKey, proofMissing), options.channel),
   };
   const sealed = await deps.sealer.seal(petition.id, { name: signing.name, email: signing.email, postcode: signing.postcode });
-  const secrets = pooledRandomBytes(64);
-  const confirmSecret = secrets.subarray(0, 32).toString('base64url');
-  const withdrawSecret = secrets.subarray(32).toString('base64url');
+  const confirmSecret = pooledRandomBytes(32).toString('base64url');
+  const withdrawSecret = withdrawSecretOf(deps.keys.withdrawLink, sealed.sealed);
   const now = deps.now?.() ?? new Date();
   const mail = { to: signing.email, name: firstName(signing.name), locale: signing.locale, campaignSlug: options.campaignSlug, petitionId: petition.id };
   return deps.writer.submit({
     window: sealed.window,
-    mail: (signatureId) => ({ ...mail, confirmToken: `${signatureId}.${confirmSecret}`, withdrawToken: `${signatureId}.${withdrawSecret}` }),
+    mail: (signature) => ({
+      ...mail,
+      confirmToken: `${signature.id}.${confirmSecret}`,
+      // This row's link, or on a re-send the stored signature's, derived from its own (earlier) sealed record.
+      withdrawToken: `${signature.id}.${signature.sealed === sealed.sealed ? withdrawSecret : withdrawSecretOf(deps.keys.withdrawLink, signature.sealed)}`,
+    }),
     row: {
       petition_id: petition.id,
       dedup_key: dedupKey(deps.keys.pepper, petition.id, signing.email),

@@ -13,24 +13,32 @@ import type { SealingWindow } from '../../../crypto/hpke.ts';
 
 export type SignatureRow = Insertable<SignaturesTable> & { dedup_key: string };
 
-/** The fields a re-sent confirmation replaces: the new mail's links carry the new submission's tokens. */
+/**
+ * The fields a re-sent confirmation replaces: the new mail's confirmation link carries the new submission's token. The
+ * withdraw link is never replaced: every mail to a signature carries the same one (see withdrawSecretOf).
+ */
 export interface Resend {
   petitionId: number;
   dedupKey: string;
   confirmTokenHash: string | null | undefined;
-  withdrawTokenHash: string;
   tokenExpiresAt: string;
   now: string;
   /** Only a signature last mailed before this is mailed again. */
   mailedBefore: string;
 }
 
+/** A signature a mail goes to: its id, and its sealed record (the withdraw link is derived from it). */
+export interface MailedSignature {
+  id: number;
+  sealed: Buffer;
+}
+
 export interface BatchStatements {
   insertWindows(windows: SealingWindow[]): Promise<void> | void;
   /** Inserts the rows, skipping any whose address already signed; returns the new ids by `signatureKey`. */
   insertSignatures(rows: SignatureRow[]): Promise<Map<string, number>> | Map<string, number>;
-  /** Renews a still-pending signature's tokens if its last mail is old enough; returns its id if so. */
-  resend(resend: Resend): Promise<number | undefined> | number | undefined;
+  /** Renews a still-pending signature's confirmation token if its last mail is old enough; returns the signature if so. */
+  resend(resend: Resend): Promise<MailedSignature | undefined> | MailedSignature | undefined;
   enqueueJobs(jobs: NewJob[]): Promise<void> | void;
 }
 
@@ -75,7 +83,6 @@ function kyselyStatements(trx: Database): BatchStatements {
         .updateTable('signatures')
         .set({
           confirm_token_hash: resend.confirmTokenHash,
-          withdraw_token_hash: resend.withdrawTokenHash,
           token_expires_at: resend.tokenExpiresAt,
           last_mailed_at: resend.now,
         })
@@ -83,9 +90,9 @@ function kyselyStatements(trx: Database): BatchStatements {
         .where('dedup_key', '=', resend.dedupKey)
         .where('status', '=', 'pending')
         .where('last_mailed_at', '<', resend.mailedBefore)
-        .returning('id')
+        .returning(['id', 'sealed'])
         .executeTakeFirst();
-      return row ? Number(row.id) : undefined;
+      return row ? { id: Number(row.id), sealed: row.sealed } : undefined;
     },
     async enqueueJobs(jobs) {
       await enqueueJobs(trx, jobs);
@@ -126,9 +133,9 @@ function preparedStatements(connection: SQLite.Database): BatchStatements {
     `insert into signatures (${SIGNATURE_COLUMNS.join(', ')}) values (${SIGNATURE_COLUMNS.map((c) => `@${c}`).join(', ')})
      on conflict (petition_id, dedup_key) do nothing returning id`,
   );
-  const resend = connection.prepare<Resend, { id: number }>(
-    `update signatures set confirm_token_hash = @confirmTokenHash, withdraw_token_hash = @withdrawTokenHash, token_expires_at = @tokenExpiresAt, last_mailed_at = @now
-     where petition_id = @petitionId and dedup_key = @dedupKey and status = 'pending' and last_mailed_at < @mailedBefore returning id`,
+  const resend = connection.prepare<Resend, MailedSignature>(
+    `update signatures set confirm_token_hash = @confirmTokenHash, token_expires_at = @tokenExpiresAt, last_mailed_at = @now
+     where petition_id = @petitionId and dedup_key = @dedupKey and status = 'pending' and last_mailed_at < @mailedBefore returning id, sealed`,
   );
   const insertJobs = prepareJobInsert(connection);
   return {
@@ -143,7 +150,7 @@ function preparedStatements(connection: SQLite.Database): BatchStatements {
       }
       return created;
     },
-    resend: (values) => resend.get({ ...values, confirmTokenHash: values.confirmTokenHash ?? null })?.id,
+    resend: (values) => resend.get({ ...values, confirmTokenHash: values.confirmTokenHash ?? null }),
     enqueueJobs: insertJobs,
   };
 }

@@ -6,7 +6,7 @@
 import type { SealingWindow } from '../../../crypto/hpke.ts';
 import type { NewJob } from '../../../jobs/queue.ts';
 import type { ConfirmationPayload } from './mails.ts';
-import { signatureKey, type BatchStatements, type SignatureRow, type SignatureStore } from './signature-store.ts';
+import { signatureKey, type BatchStatements, type MailedSignature, type SignatureRow, type SignatureStore } from './signature-store.ts';
 
 /**
  * Signing again while pending re-sends the confirmation at once, but at most one mail per signature in this long:
@@ -18,8 +18,11 @@ const REMEMBERED_WINDOWS = 16;
 export interface PendingSignature {
   row: SignatureRow;
   window: SealingWindow;
-  /** The confirmation mail, once the row has its id (the mailed links name the signature by id). */
-  mail(signatureId: number): ConfirmationPayload;
+  /**
+   * The confirmation mail, once the row has its id (the mailed links name the signature by id): the new row, or on a
+   * re-send the stored one, whose sealed record the withdraw link is derived from.
+   */
+  mail(signature: MailedSignature): ConfirmationPayload;
 }
 
 export type WriteOutcome = 'created' | 'resent' | 'already-signed';
@@ -115,12 +118,12 @@ export class SignatureWriter {
       const id = created.get(key);
       if (id !== undefined && !seen.has(key)) {
         seen.add(key);
-        mails.push(pending.mail(id));
+        mails.push(pending.mail({ id, sealed: pending.row.sealed }));
         outcomes.push('created');
       } else {
-        const resentId = await statements.resend(resendOf(pending.row));
-        if (resentId !== undefined) mails.push(pending.mail(resentId));
-        outcomes.push(resentId === undefined ? 'already-signed' : 'resent');
+        const resent = await statements.resend(resendOf(pending.row));
+        if (resent !== undefined) mails.push(pending.mail(resent));
+        outcomes.push(resent === undefined ? 'already-signed' : 'resent');
       }
     }
     if (mails.length > 0) await statements.enqueueJobs(this.mailJobs(mails));
@@ -138,7 +141,6 @@ function resendOf(row: SignatureRow) {
     petitionId: row.petition_id,
     dedupKey: row.dedup_key,
     confirmTokenHash: row.confirm_token_hash,
-    withdrawTokenHash: row.withdraw_token_hash,
     tokenExpiresAt: row.token_expires_at,
     now,
     mailedBefore: new Date(Date.parse(now) - RESEND_AFTER_MS).toISOString(),

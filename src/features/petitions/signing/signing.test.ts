@@ -217,7 +217,7 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect((await queuedConfirmations(app)).length).toBe(jobsBefore);
   });
 
-  it('keeps one signature per person, however the address is spelled; re-sends at most every two minutes, with new links', async () => {
+  it('keeps one signature per person, however the address is spelled; re-sends at most every two minutes, with a new confirmation link', async () => {
     const { db, app } = ctx();
     const { slug, petitionId } = await openPetition();
     const local = `jane.doe.${uniqueSuffix()}`;
@@ -250,7 +250,7 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(rows[0]!.confirm_token_hash).toBe(firstRow.confirm_token_hash);
     expect(await queuedConfirmations(app, { petitionId })).toHaveLength(2);
 
-    // Eleven minutes on, signing again re-sends once, and the new mail's links replace the old ones.
+    // Eleven minutes on, signing again re-sends once: the new confirmation link replaces the old one, the withdraw link stays.
     await db
       .updateTable('signatures')
       .set({ last_mailed_at: new Date(Date.now() - 11 * 60 * 1000).toISOString() })
@@ -272,7 +272,7 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const browser = new Browser(app);
     expect((await browser.get(`/confirm/${mails[0]!.confirmToken}`)).statusCode).toBe(404);
     expect((await browser.post(`/confirm/${mails[0]!.confirmToken}`, {})).statusCode).toBe(404);
-    expect((await browser.get(`/withdraw/${mails[0]!.withdrawToken}`)).statusCode).toBe(404);
+    expect((await browser.get(`/withdraw/${mails[0]!.withdrawToken}`)).statusCode).toBe(200);
     expect((await browser.get(`/confirm/${mails[1]!.confirmToken}`)).statusCode).toBe(200);
     expect((await browser.post(`/confirm/${mails[1]!.confirmToken}`, {})).statusCode).toBe(200);
     expect((await signaturesOf(db, petitionId))[0]!.status).toBe('confirmed');
@@ -330,6 +330,40 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(page.body).not.toContain('Nothing arrived after a few minutes?');
     const russian = await new Browser(app).get(`/c/${slug}/signed?lang=ru`);
     expect(russian.body).toContain('не чаще одного раза в две минуты');
+  });
+
+  it('keeps the withdraw link already mailed working when a pending signature is mailed again', async () => {
+    const { db, app } = ctx();
+    const { slug, petitionId } = await openPetition();
+    const fields = signFields(app);
+    const start = Date.now();
+    const mailsTo = async () => (await queuedConfirmations(app, { petitionId })).filter((m) => m.to === fields['email']);
+
+    await signAt(slug, fields, new Date(start));
+    const [first] = await mailsTo();
+    const firstRow = (await signaturesOf(db, petitionId))[0]!;
+    await signAt(slug, fields, new Date(start + RESEND_AFTER_MS + 1000));
+    const [, second] = await mailsTo();
+    expect(second).toBeDefined();
+    // A new confirmation link, but the same withdraw link: its hash in the row is never replaced.
+    expect(second!.confirmToken).not.toBe(first!.confirmToken);
+    expect(second!.withdrawToken).toBe(first!.withdrawToken);
+    expect((await signaturesOf(db, petitionId))[0]!.withdraw_token_hash).toBe(firstRow.withdraw_token_hash);
+
+    const browser = new Browser(app);
+    expect((await browser.get(`/withdraw/${first!.withdrawToken}`)).body).toContain('Withdraw my signature');
+    const done = await browser.post(`/withdraw/${first!.withdrawToken}`, {});
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('Your signature has been withdrawn and your details erased.');
+
+    // The link is not derived from the address: signing again after withdrawing makes a new signature with a withdraw
+    // link of its own, and nothing left in the withdrawn row matches the new one.
+    await signAt(slug, fields, new Date(start + 2 * RESEND_AFTER_MS + 2000));
+    const rows = await signaturesOf(db, petitionId);
+    expect(rows.map((r) => r.status)).toEqual(['withdrawn', 'pending']);
+    const third = (await mailsTo()).at(-1)!;
+    expect(third.withdrawToken.split('.')[1]).not.toBe(first!.withdrawToken.split('.')[1]);
+    expect(rows[1]!.withdraw_token_hash).not.toBe(rows[0]!.withdraw_token_hash);
   });
 
   it('says when a count without signatures last changed: the petition, not 1970', async () => {
