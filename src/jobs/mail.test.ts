@@ -173,7 +173,8 @@ for (const dialect of availableDialects()) {
       expect(mail.headers['to']).toContain(fields['email']);
       expect(mail.headers['from']).toContain('no-reply@outcry.test');
       expect(mail.subject).toBe(translator('en')('petitions.mail.confirmSubject'));
-      expect(mail.text).toContain('Hello Amal,');
+      expect(mail.text).toContain('Hello,');
+      expect(mail.text).not.toContain('Amal');
       expect(mail.text).not.toContain('Haddad');
       expect(mail.text).toContain(`http://outcry.test/c/${slug}`);
       const confirmToken = LINK('confirm').exec(mail.text)?.[1];
@@ -224,7 +225,8 @@ for (const dialect of availableDialects()) {
       expect((await browser.post(`/c/${slug}/sign`, fields)).statusCode).toBe(303);
       const mail = await waitFor('the Russian mail', () => smtp.messages.find((m) => m.envelopeTo.includes(fields['email']!)));
       expect(mail.subject).toBe('Подтвердите, пожалуйста, подпись');
-      expect(mail.text).toContain('Здравствуйте, Анна!');
+      expect(mail.text).toContain('Здравствуйте!');
+      expect(mail.text).not.toContain('Анна');
       expect(mail.text).toMatch(LINK('confirm'));
     });
   });

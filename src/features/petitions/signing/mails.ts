@@ -3,10 +3,12 @@ import { defineJob } from '../../../jobs/job.ts';
 import { enqueueJobs, type NewJob } from '../../../jobs/queue.ts';
 import { isLocale, translator, type Locale } from '../../../web/i18n.ts';
 
-/** What a queued confirmation mail holds (encrypted with the server's data key). */
+/**
+ * What a queued confirmation mail holds (encrypted with the server's data key). No name: the address is not confirmed
+ * yet, so a name would be text anyone chose, mailed to anyone under the campaign's name.
+ */
 export interface ConfirmationPayload {
   to: string;
-  name: string;
   locale: string;
   campaignSlug: string;
   petitionId: number;
@@ -25,7 +27,6 @@ export const confirmationMail = defineJob<ConfirmationPayload>('confirmation-mai
     to: payload.to,
     subject: t('petitions.mail.confirmSubject'),
     text: t('petitions.mail.confirmBody', {
-      name: payload.name,
       confirmUrl: `${base}/confirm/${payload.confirmToken}`,
       withdrawUrl: `${base}/withdraw/${payload.withdrawToken}`,
       campaignUrl: `${base}/c/${payload.campaignSlug}`,

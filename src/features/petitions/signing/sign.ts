@@ -173,7 +173,7 @@ export async function signPetition(
   const confirmSecret = pooledRandomBytes(32).toString('base64url');
   const withdrawSecret = withdrawSecretOf(deps.keys.withdrawLink, sealed.sealed);
   const now = deps.now?.() ?? new Date();
-  const mail = { to: signing.email, name: firstName(signing.name), locale: signing.locale, campaignSlug: options.campaignSlug, petitionId: petition.id };
+  const mail = { to: signing.email, locale: signing.locale, campaignSlug: options.campaignSlug, petitionId: petition.id };
   return deps.writer.submit({
     window: sealed.window,
     mail: (signature) => ({

@@ -20,6 +20,10 @@ import { issueFormStamp } from '../../../web/form-stamp.ts';
 import { recordAad } from './sealer.ts';
 import { setPetitionOpen } from '../service.ts';
 import { RESEND_AFTER_MS } from './signature-writer.ts';
+import { confirmationMail } from './mails.ts';
+import type { JobContext } from '../../../jobs/job.ts';
+import type { OutgoingMail } from '../../../jobs/mailer.ts';
+import type { Locale } from '../../../web/i18n.ts';
 
 type SignatureRow = Selectable<SignaturesTable>;
 
@@ -146,7 +150,7 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     // One confirmation mail queued, the address inside it encrypted with the server's data key.
     const mails = await queuedConfirmations(app, { petitionId });
     expect(mails).toHaveLength(1);
-    expect(mails[0]).toMatchObject({ to: email, name: 'Maria', campaignSlug: slug, locale: 'en' });
+    expect(mails[0]).toMatchObject({ to: email, campaignSlug: slug, locale: 'en' });
     const job = await db.selectFrom('jobs').select('payload').where('id', '=', mails[0]!.jobId).executeTakeFirstOrThrow();
     expect(job.payload).not.toContain(email.split('@')[0]!);
   });
@@ -364,6 +368,34 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const third = (await mailsTo()).at(-1)!;
     expect(third.withdrawToken.split('.')[1]).not.toBe(first!.withdrawToken.split('.')[1]);
     expect(rows[1]!.withdraw_token_hash).not.toBe(rows[0]!.withdraw_token_hash);
+  });
+
+  it('mails an address nobody has confirmed yet without the name typed in the form, and queues no name', async () => {
+    const { app, db, database } = ctx();
+    const { slug, petitionId } = await openPetition();
+    const sent: OutgoingMail[] = [];
+    const mailer = { send: async (mail: OutgoingMail) => void sent.push(mail), close: () => {} };
+    const worker: JobContext = { database, db, config: app.deps.config, mailer, dataKey: app.deps.keys.dataKey, logger: app.deps.logger };
+    // Anyone can sign with someone else's address: a name is attacker-chosen text, and a link in it would read as ours.
+    const names: [string, Locale][] = [
+      ['https://evil.example/reset Your account is locked', 'en'],
+      ['<a href="https://evil.example">Bank</a> support', 'ru'],
+      ['www.evil.example/verify', 'en'],
+    ];
+    for (const [name, locale] of names) {
+      const browser = new Browser(app);
+      await browser.get(`/c/${slug}?lang=${locale}`);
+      const fields = signFields(app, { name });
+      expect((await browser.post(`/c/${slug}/sign`, fields)).statusCode).toBe(303);
+      const mail = (await queuedConfirmations(app, { petitionId })).find((m) => m.to === fields['email'])!;
+      expect(mail.locale).toBe(locale);
+      expect(mail).not.toHaveProperty('name');
+      await confirmationMail.run(worker, mail, { id: mail.jobId, kind: confirmationMail.kind, payload: '', attempts: 0 });
+      const { subject, text } = sent.at(-1)!;
+      for (const part of [name, name.split(' ')[0]!, 'evil.example']) expect(`${subject}\n${text}`).not.toContain(part);
+      expect(text.split('\n')[0]).toBe(locale === 'ru' ? 'Здравствуйте!' : 'Hello,');
+      expect(text).toContain(`/confirm/${mail.confirmToken}`);
+    }
   });
 
   it('says when a count without signatures last changed: the petition, not 1970', async () => {
