@@ -4,7 +4,7 @@
  */
 import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
 
-export type KeyPurpose = 'csrf' | 'login-throttle' | 'signature-pepper' | 'form-timestamp' | 'data-key';
+export type KeyPurpose = 'csrf' | 'login-throttle' | 'signature-pepper' | 'form-timestamp' | 'data-key' | 'withdraw-link';
 
 export function deriveKey(secret: Buffer, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `outcry:${purpose}`, 32));

@@ -6,6 +6,7 @@ import { sendPage } from '../../web/layout.tsx';
 import { TokenBucketLimiter } from '../../web/rate-limit.ts';
 import { clearSessionCookie, createSession, destroySession, readSessionToken, setSessionCookie } from '../../web/session.ts';
 import { deriveKey, hmacBase64Url } from '../../crypto/keys.ts';
+import { clientKey } from '../../web/client-key.ts';
 import { parseId } from '../../web/form.ts';
 import { listAuditEntries } from '../audit/index.ts';
 import { authenticate, normaliseAdminEmail, recordLogin } from '../users/index.ts';
@@ -47,9 +48,10 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     }
     // The keys are HMACs so even this process's memory holds no email address, nor which address used which account.
     const accountKey = hmacBase64Url(throttleKey, normaliseAdminEmail(email));
-    const pairKey = hmacBase64Url(throttleKey, `${normaliseAdminEmail(email)}\n${request.ip}`);
+    const client = clientKey(request.ip);
+    const pairKey = hmacBase64Url(throttleKey, `${normaliseAdminEmail(email)}\n${client}`);
     const known = knownClients.has(pairKey);
-    if (!perClient.take(request.ip) || !perAccountClient.take(pairKey) || (!known && !perAccount.take(accountKey))) {
+    if (!perClient.take(client) || !perAccountClient.take(pairKey) || (!known && !perAccount.take(accountKey))) {
       throw new AppError('rate_limited', 'Too many login attempts');
     }
     const user = await authenticate(db, { email, password });
@@ -57,7 +59,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
       return sendPage(reply, <LoginPage ctx={ctx} values={{ email }} errors={{}} failed={true} next={next} />, 401);
     }
     // Successful logins cost nothing: an office of organisers behind one address is not locked out by its own work.
-    perClient.refund(request.ip);
+    perClient.refund(client);
     perAccountClient.reset(pairKey);
     if (!known) perAccount.refund(accountKey);
     knownClients.add(pairKey);

@@ -2,7 +2,7 @@
  * Petitions: a campaign's petitions and their sections of the campaign page, signing (signing/), counting with the
  * live refresh and milestones (counting/), the organisers' petition pages, and `outcry export signatures`.
  */
-import { deriveKey, type KeyPurpose } from '../../crypto/keys.ts';
+import { deriveKey } from '../../crypto/keys.ts';
 import type { Feature } from '../../feature.ts';
 import { TokenBucketLimiter } from '../../web/rate-limit.ts';
 import en from './locales/en.json' with { type: 'json' };
@@ -57,7 +57,7 @@ export const petitions: Feature = {
       writer: new SignatureWriter(signatureStoreFor(database), (mails) => confirmationMailJobs(dataKey, mails), app.deps.onJobQueued),
       keys: {
         pepper: deriveKey(config.secretKey, 'signature-pepper'),
-        withdrawLink: deriveKey(config.secretKey, 'withdraw-link' as KeyPurpose),
+        withdrawLink: deriveKey(config.secretKey, 'withdraw-link'),
         formStamp,
         dataKey,
       },
