@@ -12,6 +12,8 @@ describe('form stamps', () => {
     expect(checkFormStamp(Buffer.alloc(32, 8), issueFormStamp(KEY, now - 5000), now)).toBe('forged');
     expect(checkFormStamp(KEY, undefined, now)).toBe('missing');
     expect(stampIssuedAt(issueFormStamp(KEY, now))).toBe(now);
+    // Two pages rendered in the same millisecond still carry different stamps.
+    expect(issueFormStamp(KEY, now)).not.toBe(issueFormStamp(KEY, now));
   });
 
   it('lets each stamp through once, forgets only stamps that have expired, and says no when full of live ones', () => {

@@ -4,13 +4,16 @@
  * it is a signal that the feature weighs (petitions/suspect-reasons.ts), silently.
  */
 import { constantTimeEqual, hmacBase64Url } from '../crypto/keys.ts';
+import { pooledRandomBytes } from '../crypto/random.ts';
 
 const MIN_FILL_MS = 3000;
 /** A form left open longer than this is sent with an expired stamp (a weak signal: someone came back to a tab). */
 export const MAX_STAMP_AGE_MS = 2 * 60 * 60 * 1000;
 
+/** `<ms>.<nonce>.<hmac>`: the nonce makes two pages rendered in the same millisecond carry different stamps. */
 export function issueFormStamp(key: Buffer, now = Date.now()): string {
-  return `${now}.${hmacBase64Url(key, String(now))}`;
+  const issued = `${now}.${pooledRandomBytes(9).toString('base64url')}`;
+  return `${issued}.${hmacBase64Url(key, issued)}`;
 }
 
 export type StampVerdict = 'ok' | 'missing' | 'forged' | 'too-fast' | 'expired';
@@ -26,9 +29,9 @@ export function checkFormStamp(key: Buffer, stamp: unknown, now = Date.now()): S
 /** How long ago a genuine stamp was issued, or undefined for a missing, forged or future-dated one. */
 export function formStampAgeMs(key: Buffer, stamp: unknown, now = Date.now()): number | undefined {
   if (typeof stamp !== 'string') return undefined;
-  const match = /^(\d{13})\.([A-Za-z0-9_-]{43})$/.exec(stamp);
-  if (!match || !constantTimeEqual(match[2]!, hmacBase64Url(key, match[1]!))) return undefined;
-  const age = now - Number(match[1]);
+  const match = /^((\d{13})\.[A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{43})$/.exec(stamp);
+  if (!match || !constantTimeEqual(match[3]!, hmacBase64Url(key, match[1]!))) return undefined;
+  const age = now - Number(match[2]);
   return age < -60_000 ? undefined : age;
 }
 

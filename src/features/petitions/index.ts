@@ -4,6 +4,7 @@
  */
 import { deriveKey } from '../../crypto/keys.ts';
 import type { Feature } from '../../feature.ts';
+import { SpentStamps } from '../../web/form-stamp.ts';
 import { TokenBucketLimiter } from '../../web/rate-limit.ts';
 import en from './locales/en.json' with { type: 'json' };
 import ru from './locales/ru.json' with { type: 'json' };
@@ -17,7 +18,6 @@ import { milestoneMail, recordReachedMilestones } from './counting/milestones.ts
 import { addDemoPetition } from './demo.ts';
 import { petitionSections } from './page.tsx';
 import { confirmationMail, confirmationMailJobs, confirmationMails } from './signing/mails.ts';
-import { UsedProofs } from './signing/proof-of-work.ts';
 import { registerSigningRoutes } from './signing/routes.tsx';
 import { SupporterSealer } from './signing/sealer.ts';
 import type { SigningDeps } from './signing/sign.ts';
@@ -66,7 +66,7 @@ export const petitions: Feature = {
       // one address can still sign; a script cannot flood the count.
       softLimiter: new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 6 }),
       hardLimiter: new TokenBucketLimiter({ capacity: 60, refillPerSecond: 1 }),
-      usedProofs: new UsedProofs(),
+      spentStamps: new SpentStamps(),
     });
     registerSigningRoutes(app);
     registerPetitionAdminRoutes(app);

@@ -11,7 +11,7 @@ import { hmacBase64Url, sha256Hex } from '../../../crypto/keys.ts';
 import type { Database } from '../../../db/database.ts';
 import { COUNTRY_CODES } from '../../../web/countries.ts';
 import { parseId, readCheckbox, readText, type FormBody } from '../../../web/form.ts';
-import { checkFormStamp, formStampAgeMs } from '../../../web/form-stamp.ts';
+import { checkFormStamp, formStampAgeMs, stampIssuedAt, type SpentStamps } from '../../../web/form-stamp.ts';
 import type { Locale } from '../../../web/i18n.ts';
 import type { TokenBucketLimiter } from '../../../web/rate-limit.ts';
 import { SHARE_CODE_PATTERN } from '../../campaigns/index.ts';
@@ -20,7 +20,7 @@ import type { Signing } from '../model.ts';
 import { petitionToSign } from '../service.ts';
 import { judgeSignals, type SigningChannel, type SuspectReason } from '../suspect-reasons.ts';
 import { canonicalEmail, emailDomain, isValidEmail } from './email.ts';
-import { isProofOfWorkValid, MIN_WAIT_WITHOUT_PROOF_MS, type UsedProofs } from './proof-of-work.ts';
+import { isProofOfWorkValid, MIN_WAIT_WITHOUT_PROOF_MS } from './proof-of-work.ts';
 import type { SupporterSealer } from './sealer.ts';
 import type { SignatureWriter, WriteOutcome } from './signature-writer.ts';
 
@@ -38,7 +38,8 @@ export interface SigningDeps {
   softLimiter: TokenBucketLimiter;
   /** Over this one the client is refused for a while (429). */
   hardLimiter: TokenBucketLimiter;
-  usedProofs: UsedProofs;
+  /** Form stamps already used, each until it expires. */
+  spentStamps: SpentStamps;
   /** The clock a signature's times are read from, and with them the re-send limit (tests move it); the system's by default. */
   now?: () => Date;
 }
@@ -114,26 +115,40 @@ function firstName(name: string): string {
 }
 
 /** The anti-abuse signals a signature carries; judgeSignals weighs them. */
-function signalsOf(deps: SigningDeps, form: SignForm, clientKey: string, proofMissing: boolean): SuspectReason[] {
+function signalsOf(deps: SigningDeps, form: SignForm, clientKey: string, stamp: StampUse, proofMissing: boolean): SuspectReason[] {
   const signals: SuspectReason[] = [];
   if (proofMissing) signals.push('no-proof-of-work');
   if (!deps.softLimiter.take(clientKey)) signals.push('rate');
-  const stamp = checkFormStamp(deps.keys.formStamp, form.stamp);
-  if (stamp !== 'ok') signals.push(`stamp:${stamp}`);
+  const verdict = checkFormStamp(deps.keys.formStamp, form.stamp);
+  if (verdict !== 'ok') signals.push(`stamp:${verdict}`);
+  else if (!stamp.firstUse) signals.push('stamp:reused');
   if (DISPOSABLE.has(emailDomain(form.email))) signals.push('disposable-domain');
   return signals;
 }
 
 export type SignOutcome = WriteOutcome | 'ignored';
 
+/** A genuine stamp's age, and whether this is the first signature it came with (in this process). */
+interface StampUse {
+  age: number | undefined;
+  firstUse: boolean;
+}
+
+/** Each page's stamp signs once: one scraped stamp cannot pass a stream of signatures as fresh. */
+function spendStamp(deps: SigningDeps, stamp: unknown): StampUse {
+  const age = formStampAgeMs(deps.keys.formStamp, stamp);
+  if (age === undefined) return { age, firstUse: false };
+  return { age, firstUse: deps.spentStamps.use(String(stamp), stampIssuedAt(String(stamp))) };
+}
+
 /**
  * With the proof-of-work switch on: a solved puzzle passes (once per stamp). A form sent without one (JavaScript
  * off) passes only after a person-like wait, and is then marked for review; sooner, the form comes back asking to
  * wait. Returns whether the proof is missing.
  */
-function hasFreshProof(deps: SigningDeps, form: SignForm): boolean {
-  const age = formStampAgeMs(deps.keys.formStamp, form.stamp);
-  if (age !== undefined && isProofOfWorkValid(form.stamp, form.proof) && deps.usedProofs.use(String(form.stamp))) return true;
+function hasFreshProof(form: SignForm, stamp: StampUse): boolean {
+  const { age } = stamp;
+  if (age !== undefined && stamp.firstUse && isProofOfWorkValid(form.stamp, form.proof)) return true;
   if (age !== undefined && age >= MIN_WAIT_WITHOUT_PROOF_MS) return false;
   throw new AppError('validation_failed', 'Please wait 20 seconds, then send the form again.', { fields: { pow: 'petitions.validation.pow' } });
 }
@@ -155,7 +170,8 @@ export async function signPetition(
   const petition = await petitionToSign(deps.db, options.campaignId, form.petitionId);
   // A bot that filled the invisible field is told "thank you" and nothing is stored or mailed.
   if (form.honeypotFilled) return 'ignored';
-  const proofMissing = switches.requireProofOfWork && !hasFreshProof(deps, form);
+  const stamp = spendStamp(deps, form.stamp);
+  const proofMissing = switches.requireProofOfWork && !hasFreshProof(form, stamp);
 
   const signing: Signing = {
     petitionId: petition.id,
@@ -167,7 +183,7 @@ export async function signPetition(
     showName: form.showName,
     ref: form.ref,
     locale: options.locale,
-    suspectReason: judgeSignals(signalsOf(deps, form, clientKey, proofMissing), options.channel),
+    suspectReason: judgeSignals(signalsOf(deps, form, clientKey, stamp, proofMissing), options.channel),
   };
   const sealed = await deps.sealer.seal(petition.id, { name: signing.name, email: signing.email, postcode: signing.postcode });
   const confirmSecret = pooledRandomBytes(32).toString('base64url');

@@ -197,7 +197,7 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(form.body).toContain('value="zoe@not-a-domain"');
     expect(form.body).toMatch(/<option value="FR" selected(="")?>/);
     expect(form.body).toContain(`<form method="post" action="/c/${slug}/sign"`);
-    expect(form.body).toMatch(/name="ts" value="\d{13}\.[A-Za-z0-9_-]{43}"/);
+    expect(form.body).toMatch(/name="ts" value="\d{13}\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}"/);
 
     const json = await postJson(app, `/c/${slug}/sign`, { name: '', email: 'nobody', country: 'XX', consent: false, petition: 'abc' });
     expect(json.statusCode).toBe(400);
@@ -615,6 +615,19 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     await signAndConfirm(slug, petitionId);
     await settleCounts();
     expect((await countJson(app, slug)).body.signatures).toBe(1);
+  });
+
+  it('lets the form stamp of one page sign once: a scraped stamp sent again sets the next signature aside', async () => {
+    const { db, app } = ctx();
+    const { slug, petitionId } = await openPetition();
+    const stamp = issueFormStamp(app.deps.keys.formStamp, Date.now() - 5000);
+    await signAndConfirm(slug, petitionId, { ts: stamp });
+    await signAndConfirm(slug, petitionId, { ts: stamp });
+    const rows = await signaturesOf(db, petitionId);
+    expect(rows.map((r) => [r.suspect, r.suspect_reason])).toEqual([
+      [0, null],
+      [1, 'stamp:reused'],
+    ]);
   });
 
   it('counts a confirmed signer with one weak signal: autofill in under three seconds, or a disposable mail domain', async () => {
