@@ -7,7 +7,8 @@ export default defineConfig({
     pool: 'forks',
     // Two cores here: more parallel files only make each slower (argon2, browsers).
     maxWorkers: 2,
-    testTimeout: 60_000,
+    // A guard against hangs, not a speed limit: the hostile-input sweeps take tens of seconds on a busy two-core machine.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
   },
 });

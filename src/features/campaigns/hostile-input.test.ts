@@ -324,6 +324,9 @@ function campaignFormFor(base: CampaignInput, field: string, raw: string): Recor
   return { ...campaignFormFields(base), [field]: raw };
 }
 
+/** Each field's sweep posts every naughty string: on a loaded two-core machine it can outlast the default minute. */
+const SWEEP_TIMEOUT_MS = 240_000;
+
 describeEachDialect('hostile input: every field of the campaign form', (ctx) => {
   let browser: Browser;
   let baseline = '';
@@ -342,85 +345,93 @@ describeEachDialect('hostile input: every field of the campaign form', (ctx) => 
   });
 
   for (const field of FORM_FIELDS) {
-    it(`create: ${field.name} = naughty strings → 303 stored as typed, or 400 with nothing stored`, async () => {
-      const { db } = ctx();
-      const failures: string[] = [];
-      const seen: number[] = [];
-      let before = await dbState(db);
-      for (const raw of stringsFor(field, 'create')) {
-        const base = bilingualInput();
-        const response = await browser.post('/admin/campaigns', campaignFormFor(base, field.name, raw));
-        seen.push(response.statusCode);
-        const after = await dbState(db);
-        const fail = (why: string) => failures.push(`${JSON.stringify(raw)}: ${why}`);
-        if (response.statusCode === 400) {
-          if (after !== before) fail('refused, but the database changed');
-          if (!response.body.includes('class="error-summary"') || !response.body.includes(`href="#${field.errorField}"`))
-            fail('refused without naming the field');
-          if (!response.body.includes('<form method="post" action="/admin/campaigns"')) fail('refused without showing the form again');
-          for (const p of markupProblems(response.body, raw, { baseline })) fail(`400 page: ${p}`);
-        } else if (response.statusCode === 303) {
-          const id = Number(/^\/admin\/campaigns\/(\d+)\?done=created$/.exec(String(response.headers.location))?.[1]);
-          if (!id) {
-            fail(`accepted, redirected to ${String(response.headers.location)}`);
+    it(
+      `create: ${field.name} = naughty strings → 303 stored as typed, or 400 with nothing stored`,
+      async () => {
+        const { db } = ctx();
+        const failures: string[] = [];
+        const seen: number[] = [];
+        let before = await dbState(db);
+        for (const raw of stringsFor(field, 'create')) {
+          const base = bilingualInput();
+          const response = await browser.post('/admin/campaigns', campaignFormFor(base, field.name, raw));
+          seen.push(response.statusCode);
+          const after = await dbState(db);
+          const fail = (why: string) => failures.push(`${JSON.stringify(raw)}: ${why}`);
+          if (response.statusCode === 400) {
+            if (after !== before) fail('refused, but the database changed');
+            if (!response.body.includes('class="error-summary"') || !response.body.includes(`href="#${field.errorField}"`))
+              fail('refused without naming the field');
+            if (!response.body.includes('<form method="post" action="/admin/campaigns"')) fail('refused without showing the form again');
+            for (const p of markupProblems(response.body, raw, { baseline })) fail(`400 page: ${p}`);
+          } else if (response.statusCode === 303) {
+            const id = Number(/^\/admin\/campaigns\/(\d+)\?done=created$/.exec(String(response.headers.location))?.[1]);
+            if (!id) {
+              fail(`accepted, redirected to ${String(response.headers.location)}`);
+            } else {
+              // Rendering is checked on the edit tests (same views, same values); here the stored value is read back.
+              const stored = asInput(await getCampaignForAdmin(db, id));
+              const expected = field.accepted(base, raw);
+              if (!isDeepStrictEqual(stored, expected)) fail(`stored as ${JSON.stringify(stored)}`);
+            }
           } else {
-            // Rendering is checked on the edit tests (same views, same values); here the stored value is read back.
-            const stored = asInput(await getCampaignForAdmin(db, id));
-            const expected = field.accepted(base, raw);
-            if (!isDeepStrictEqual(stored, expected)) fail(`stored as ${JSON.stringify(stored)}`);
+            fail(`status ${response.statusCode}`);
           }
-        } else {
-          fail(`status ${response.statusCode}`);
+          before = after;
         }
-        before = after;
-      }
-      // Everything accepted shows on the dashboard, one row per campaign.
-      const dashboard = await browser.get('/admin');
-      expect(dashboard.statusCode).toBe(200);
-      expect(markupProblems(dashboard.body)).toEqual([]);
-      expect(failures).toEqual([]);
-      expectBothOutcomes(field, seen);
-    });
+        // Everything accepted shows on the dashboard, one row per campaign.
+        const dashboard = await browser.get('/admin');
+        expect(dashboard.statusCode).toBe(200);
+        expect(markupProblems(dashboard.body)).toEqual([]);
+        expect(failures).toEqual([]);
+        expectBothOutcomes(field, seen);
+      },
+      SWEEP_TIMEOUT_MS,
+    );
   }
 
   for (const field of FORM_FIELDS) {
-    it(`edit: ${field.name} = naughty strings → 303 shown escaped, or 400 with nothing changed`, async () => {
-      const { db } = ctx();
-      const base = bilingualInput();
-      const { id } = await makeCampaign(db, { status: 'published', input: base });
-      const failures: string[] = [];
-      const seen: number[] = [];
-      let before = await dbState(db, id);
-      for (const raw of stringsFor(field, 'edit')) {
-        const response = await browser.post(`/admin/campaigns/${id}`, campaignFormFor(base, field.name, raw));
-        seen.push(response.statusCode);
-        const after = await dbState(db, id);
-        const fail = (why: string) => failures.push(`${JSON.stringify(raw)}: ${why}`);
-        if (response.statusCode === 400) {
-          if (after !== before) fail('refused, but the database changed');
-          if (!response.body.includes('class="error-summary"') || !response.body.includes(`href="#${field.errorField}"`))
-            fail('refused without naming the field');
-          if (!response.body.includes(`<form method="post" action="/admin/campaigns/${id}"`)) fail('refused without showing the form again');
-          for (const p of markupProblems(response.body, raw, { baseline })) fail(`400 page: ${p}`);
-        } else if (response.statusCode === 303) {
-          if (response.headers.location !== `/admin/campaigns/${id}?done=saved`) fail(`accepted, redirected to ${String(response.headers.location)}`);
-          const stored = asInput(await getCampaignForAdmin(db, id));
-          const expected = field.accepted(base, raw);
-          if (!isDeepStrictEqual(stored, expected)) fail(`stored as ${JSON.stringify(stored)}`);
-          const editPage = await browser.get(`/admin/campaigns/${id}`);
-          if (editPage.statusCode !== 200) fail(`edit page answered ${editPage.statusCode}`);
-          for (const p of markupProblems(editPage.body, raw, { baseline })) fail(`edit page: ${p}`);
-          const publicPage = await browser.get(`/c/${stored.slug}?lang=${field.lang}`);
-          if (publicPage.statusCode !== 200) fail(`public page answered ${publicPage.statusCode}`);
-          for (const p of markupProblems(publicPage.body, raw, { baseline, markdown: field.markdown ?? false })) fail(`public page: ${p}`);
-        } else {
-          fail(`status ${response.statusCode}`);
+    it(
+      `edit: ${field.name} = naughty strings → 303 shown escaped, or 400 with nothing changed`,
+      async () => {
+        const { db } = ctx();
+        const base = bilingualInput();
+        const { id } = await makeCampaign(db, { status: 'published', input: base });
+        const failures: string[] = [];
+        const seen: number[] = [];
+        let before = await dbState(db, id);
+        for (const raw of stringsFor(field, 'edit')) {
+          const response = await browser.post(`/admin/campaigns/${id}`, campaignFormFor(base, field.name, raw));
+          seen.push(response.statusCode);
+          const after = await dbState(db, id);
+          const fail = (why: string) => failures.push(`${JSON.stringify(raw)}: ${why}`);
+          if (response.statusCode === 400) {
+            if (after !== before) fail('refused, but the database changed');
+            if (!response.body.includes('class="error-summary"') || !response.body.includes(`href="#${field.errorField}"`))
+              fail('refused without naming the field');
+            if (!response.body.includes(`<form method="post" action="/admin/campaigns/${id}"`)) fail('refused without showing the form again');
+            for (const p of markupProblems(response.body, raw, { baseline })) fail(`400 page: ${p}`);
+          } else if (response.statusCode === 303) {
+            if (response.headers.location !== `/admin/campaigns/${id}?done=saved`) fail(`accepted, redirected to ${String(response.headers.location)}`);
+            const stored = asInput(await getCampaignForAdmin(db, id));
+            const expected = field.accepted(base, raw);
+            if (!isDeepStrictEqual(stored, expected)) fail(`stored as ${JSON.stringify(stored)}`);
+            const editPage = await browser.get(`/admin/campaigns/${id}`);
+            if (editPage.statusCode !== 200) fail(`edit page answered ${editPage.statusCode}`);
+            for (const p of markupProblems(editPage.body, raw, { baseline })) fail(`edit page: ${p}`);
+            const publicPage = await browser.get(`/c/${stored.slug}?lang=${field.lang}`);
+            if (publicPage.statusCode !== 200) fail(`public page answered ${publicPage.statusCode}`);
+            for (const p of markupProblems(publicPage.body, raw, { baseline, markdown: field.markdown ?? false })) fail(`public page: ${p}`);
+          } else {
+            fail(`status ${response.statusCode}`);
+          }
+          before = after;
         }
-        before = after;
-      }
-      expect(failures).toEqual([]);
-      expectBothOutcomes(field, seen);
-    });
+        expect(failures).toEqual([]);
+        expectBothOutcomes(field, seen);
+      },
+      SWEEP_TIMEOUT_MS,
+    );
   }
 });
 
