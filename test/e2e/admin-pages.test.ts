@@ -15,7 +15,7 @@ import { findCampaignBySlug } from '../../src/features/campaigns/queries.ts';
 import { listPetitionsOfCampaign } from '../../src/features/petitions/queries.ts';
 import type { FreshDatabase } from '../helpers/app.ts';
 import { makeUser } from '../helpers/factories.ts';
-import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser } from './browser.ts';
+import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser, stopJourney } from './browser.ts';
 
 const LANGS = ['en', 'ru'] as const;
 
@@ -88,11 +88,7 @@ describe.skipIf(!inject('hasBrowser'))("organisers' pages in a browser (axe-core
     browser = await openJourneyBrowser(origin);
   }, SLOW);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await fresh?.drop();
-  }, SLOW);
+  afterAll(() => stopJourney(browser, server, fresh), SLOW);
 
   /** A logged-in page in a context that bypasses CSP, so axe can be injected (see journey.test.ts). */
   async function loggedInPage(user: { email: string; password: string }): Promise<Page> {

@@ -10,7 +10,7 @@ import type { RunningServer } from '../../src/main.ts';
 import type { FreshDatabase } from '../helpers/app.ts';
 import { uniqueSuffix } from '../helpers/factories.ts';
 import { confirmPathIn, waitForMail } from '../helpers/mailbox.ts';
-import { openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser } from './browser.ts';
+import { openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser, stopJourney } from './browser.ts';
 
 const DEMO_PATH = '/c/eyes-on-chechnya';
 
@@ -25,11 +25,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: autofill, then confirm'
     browser = await openJourneyBrowser(origin);
   }, SLOW);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await fresh?.drop();
-  }, SLOW);
+  afterAll(() => stopJourney(browser, server, fresh), SLOW);
 
   it(
     'counts a signer whose browser filled the form at once',

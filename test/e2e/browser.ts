@@ -115,3 +115,10 @@ export async function startDemoServer(role: Role, logs: string[]): Promise<{ fre
   if (!server.address) throw new Error('the server did not report its address');
   return { fresh, config, server, origin: new URL(server.address).origin };
 }
+
+/** Closes what a journey opened (whichever parts it got to), in order: the browser, the server, the database. */
+export async function stopJourney(browser: JourneyBrowser | undefined, server: RunningServer | undefined, fresh: FreshDatabase | undefined): Promise<void> {
+  await browser?.close();
+  await server?.stop();
+  await fresh?.drop();
+}

@@ -11,7 +11,7 @@ import type { RunningServer } from '../../src/main.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import type { FreshDatabase } from '../helpers/app.ts';
 import { makeUser, uniqueSuffix } from '../helpers/factories.ts';
-import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser } from './browser.ts';
+import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser, stopJourney } from './browser.ts';
 
 const DEMO_PATH = '/c/eyes-on-chechnya';
 const DEMO_TITLE_EN = 'End the purge in Chechnya';
@@ -39,11 +39,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey', () => {
     browser = await openJourneyBrowser(origin);
   }, SLOW);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await fresh?.drop();
-  }, SLOW);
+  afterAll(() => stopJourney(browser, server, fresh), SLOW);
 
   const newContext = (options?: BrowserContextOptions): Promise<BrowserContext> => browser!.newContext(options);
 

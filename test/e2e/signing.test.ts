@@ -14,7 +14,7 @@ import type { RunningServer } from '../../src/main.ts';
 import type { FreshDatabase } from '../helpers/app.ts';
 import { uniqueSuffix } from '../helpers/factories.ts';
 import { confirmPathIn, readMailbox, waitForMail } from '../helpers/mailbox.ts';
-import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser } from './browser.ts';
+import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, type JourneyBrowser, stopJourney } from './browser.ts';
 
 const DEMO_PATH = '/c/eyes-on-chechnya';
 /** The signed form stamp marks anything quicker than this as a script; a person takes longer. */
@@ -33,11 +33,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: signing, confirming, an
     browser = await openJourneyBrowser(origin);
   }, SLOW);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await fresh?.drop();
-  }, SLOW);
+  afterAll(() => stopJourney(browser, server, fresh), SLOW);
 
   const newContext = (options?: BrowserContextOptions): Promise<BrowserContext> => browser!.newContext(options);
 
