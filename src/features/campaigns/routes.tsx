@@ -13,10 +13,14 @@ import { getHomeCampaigns, getPublicCampaign } from './service.ts';
 import { parseMastodonInstance, SHARE_CODE_PATTERN } from './share.ts';
 import { CampaignPage, HomePage, MastodonSharePage } from './views.tsx';
 
+/** Per app: its rendered pages, and the sections its features add (listed once, not on every request). */
 const pageCaches = new WeakMap<FastifyInstance, PageCache>();
+const sectionLists = new WeakMap<FastifyInstance, readonly CampaignSection[]>();
 
-function sectionsOf(app: FastifyInstance): CampaignSection[] {
-  return app.features.flatMap((feature) => feature.campaignSections ?? []);
+function sectionsOf(app: FastifyInstance): readonly CampaignSection[] {
+  let sections = sectionLists.get(app);
+  if (!sections) sectionLists.set(app, (sections = app.features.flatMap((feature) => feature.campaignSections ?? [])));
+  return sections;
 }
 
 /** This request's values for the placeholders in a cached page. */
