@@ -91,7 +91,7 @@ class Clients {
 
   async open(url: string, count: number): Promise<{ opened: number; failed: number }> {
     const share = Math.ceil(count / this.children.length);
-    this.children.forEach((child, i) => child.send({ type: 'open', url, count: Math.min(share, count - i * share), from: i * share }));
+    for (const [i, child] of this.children.entries()) child.send({ type: 'open', url, count: Math.min(share, count - i * share), from: i * share });
     const replies = await this.next<{ opened: number; failed: number }>('ready');
     return { opened: replies.reduce((n, r) => n + r.opened, 0), failed: replies.reduce((n, r) => n + r.failed, 0) };
   }
@@ -146,7 +146,12 @@ async function measure(name: string, clients: Clients, url: string, change: (rou
       rss: Math.round((after.rss - before.rss) / opened),
     },
     fanOutMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1)! },
-    writeLoopMs: Number(percentile([...loopMs].sort((a, b) => a - b), 50).toFixed(1)),
+    writeLoopMs: Number(
+      percentile(
+        [...loopMs].sort((a, b) => a - b),
+        50,
+      ).toFixed(1),
+    ),
   };
   process.stdout.write(`${name}: ${JSON.stringify(result)}\n`);
   await clients.closeAll();
@@ -159,7 +164,9 @@ async function bare(clients: Clients): Promise<Result> {
   const streams = new Set<http.ServerResponse>();
   const server = http.createServer((request, response) => {
     response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
-    response.write(`retry: 5000\n\nevent: count\ndata: ${JSON.stringify({ slug: 'bare', petitionId: 1, signatures: 0, goal: 100000, updatedAt: new Date().toISOString() })}\n\n`);
+    response.write(
+      `retry: 5000\n\nevent: count\ndata: ${JSON.stringify({ slug: 'bare', petitionId: 1, signatures: 0, goal: 100000, updatedAt: new Date().toISOString() })}\n\n`,
+    );
     streams.add(response);
     response.on('close', () => streams.delete(response));
     request.resume();
@@ -174,7 +181,9 @@ async function bare(clients: Clients): Promise<Result> {
       clients,
       `http://127.0.0.1:${port}/events`,
       async (round) => {
-        const chunk = Buffer.from(`event: count\ndata: ${JSON.stringify({ slug: 'bare', petitionId: 1, signatures: round, goal: 100000, updatedAt: new Date().toISOString() })}\n\n`);
+        const chunk = Buffer.from(
+          `event: count\ndata: ${JSON.stringify({ slug: 'bare', petitionId: 1, signatures: round, goal: 100000, updatedAt: new Date().toISOString() })}\n\n`,
+        );
         const started = performance.now();
         for (const stream of streams) stream.write(chunk);
         loop = performance.now() - started;
@@ -204,7 +213,10 @@ async function outcry(clients: Clients): Promise<Result> {
       clients,
       `${address}/c/${campaign.slug}/events`,
       async () => {
-        await database.db.insertInto('count_events').values({ petition_id: petition.id, country: 'GB', delta: 1, created_at: new Date().toISOString() }).execute();
+        await database.db
+          .insertInto('count_events')
+          .values({ petition_id: petition.id, country: 'GB', delta: 1, created_at: new Date().toISOString() })
+          .execute();
         await app.countBoard.refresh();
       },
       () => liveHubOf(app)?.lastBroadcast?.ms ?? Number.NaN,
@@ -225,7 +237,16 @@ async function main(): Promise<void> {
       bytesPerListener: Number((ours.bytesPerListener.heapAndExternal / Math.max(1, baseline.bytesPerListener.heapAndExternal)).toFixed(2)),
       fanOutP99: Number((ours.fanOutMs.p99 / Math.max(1, baseline.fanOutMs.p99)).toFixed(2)),
     };
-    const report = { date: new Date().toISOString(), node: process.version, listeners: LISTENERS, rounds: ROUNDS, clientProcesses: CLIENT_PROCESSES, baseline, outcry: ours, ratio };
+    const report = {
+      date: new Date().toISOString(),
+      node: process.version,
+      listeners: LISTENERS,
+      rounds: ROUNDS,
+      clientProcesses: CLIENT_PROCESSES,
+      baseline,
+      outcry: ours,
+      ratio,
+    };
     process.stdout.write(`ratio outcry / node:http: ${JSON.stringify(ratio)}\n`);
     const folder = path.join(ROOT, 'bench/results');
     mkdirSync(folder, { recursive: true });

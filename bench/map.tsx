@@ -14,7 +14,18 @@ const { translator } = await import('../src/web/i18n.ts');
 
 const ctx: PageContext = { locale: 'en', t: translator('en'), path: '/', user: undefined, cssUrl: '', jsUrl: '', adminNav: [], csrfToken: () => '' };
 const counts = new Map([
-  ['RU', 1200], ['DE', 340], ['GB', 95], ['US', 600], ['FR', 20], ['BR', 3], ['AU', 7], ['IN', 1], ['CN', 50], ['ZA', 9], ['NO', 2], ['SG', 4],
+  ['RU', 1200],
+  ['DE', 340],
+  ['GB', 95],
+  ['US', 600],
+  ['FR', 20],
+  ['BR', 3],
+  ['AU', 7],
+  ['IN', 1],
+  ['CN', 50],
+  ['ZA', 9],
+  ['NO', 2],
+  ['SG', 4],
 ]);
 
 const firstStart = performance.now();
@@ -27,15 +38,21 @@ const laterMs = (performance.now() - laterStart) / RUNS;
 
 const svg = /<svg[\s\S]*<\/svg>/.exec(first)![0];
 const world = worldShapes();
-console.log(JSON.stringify({
-  moduleLoadMs: Number(loadMs.toFixed(1)),
-  firstRenderMs: Number(firstMs.toFixed(1)),
-  laterRenderMs: Number(laterMs.toFixed(3)),
-  svgBytes: Buffer.byteLength(svg),
-  svgGzipBytes: gzipSync(svg).length,
-  figureBytes: Buffer.byteLength(first),
-  figureGzipBytes: gzipSync(first).length,
-  countryShapes: world.countries.length,
-  viewBox: `0 0 ${world.width} ${world.height}`,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      moduleLoadMs: Number(loadMs.toFixed(1)),
+      firstRenderMs: Number(firstMs.toFixed(1)),
+      laterRenderMs: Number(laterMs.toFixed(3)),
+      svgBytes: Buffer.byteLength(svg),
+      svgGzipBytes: gzipSync(svg).length,
+      figureBytes: Buffer.byteLength(first),
+      figureGzipBytes: gzipSync(first).length,
+      countryShapes: world.countries.length,
+      viewBox: `0 0 ${world.width} ${world.height}`,
+    },
+    null,
+    2,
+  ),
+);
 if (process.argv[2]) (await import('node:fs')).writeFileSync(process.argv[2], first);
