@@ -10,13 +10,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { availableDialects, startTestApp, type TestContext } from './helpers/app.ts';
+import { availableDialects, startTestApp, startTestWorker, type TestContext } from './helpers/app.ts';
 import { dumpStorage } from './helpers/database-dump.ts';
 import { makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, signFields } from './helpers/factories.ts';
 import { Browser } from './helpers/http.ts';
-import { startWorker } from '../src/jobs/worker.ts';
-import { workOf } from '../src/main.ts';
-import { FEATURES } from '../src/features/index.ts';
 import { setPetitionOpen } from '../src/features/petitions/service.ts';
 
 /** Something stored once, searched for as fragments: any run of 2×FRAGMENT bytes left of it holds a whole fragment. */
@@ -114,14 +111,7 @@ for (const dialect of availableDialects()) {
       const withdrawnMail = mails.find((m) => m.to === withdrawnEmail)!;
       const browser = new Browser(app);
       expect((await browser.post(`/confirm/${withdrawnMail.confirmToken}`, {})).statusCode).toBe(200);
-      const worker = startWorker({
-        database: app.deps.database,
-        logger: app.deps.logger,
-        config: app.deps.config,
-        dataKey: app.deps.keys.dataKey,
-        pollMs: 50,
-        ...workOf(FEATURES),
-      });
+      const worker = startTestWorker(app);
       try {
         await vi.waitFor(
           async () => {

@@ -11,17 +11,15 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableDialects, startTestApp, type TestContext } from '../../test/helpers/app.ts';
+import { availableDialects, startTestApp, startTestWorker, type TestContext } from '../../test/helpers/app.ts';
 import { makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, signFields } from '../../test/helpers/factories.ts';
 import { Browser } from '../../test/helpers/http.ts';
 import { openDatabase } from '../db/database.ts';
 import { translator } from '../web/i18n.ts';
 import { confirmationMails } from '../features/petitions/signing/mails.ts';
-import { FEATURES } from '../features/index.ts';
-import { workOf } from '../main.ts';
 import { isLoopbackHost, smtpTransportOptions } from './mailer.ts';
 import { claimDueJobs, enqueueJobs } from './queue.ts';
-import { startWorker, type Worker } from './worker.ts';
+import type { Worker } from './worker.ts';
 
 type Context = TestContext & { close(): Promise<void> };
 
@@ -117,11 +115,6 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
   }
 }
 
-function workerFor(context: Context): Worker {
-  const { deps } = context.app;
-  return startWorker({ database: deps.database, logger: deps.logger, config: deps.config, dataKey: deps.keys.dataKey, pollMs: 50, ...workOf(FEATURES) });
-}
-
 /** A published campaign with an open petition and an organisation key, ready to sign. */
 async function signablePetition(context: Context): Promise<{ slug: string; petitionId: number }> {
   await makeOrganisationKey(context.db, context.app.signing.sealer);
@@ -155,7 +148,7 @@ for (const dialect of availableDialects()) {
     beforeAll(async () => {
       smtp = await startSmtpSink();
       context = await startTestApp(dialect, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
-      worker = workerFor(context);
+      worker = startTestWorker(context.app);
       ({ slug, petitionId } = await signablePetition(context));
     });
     afterAll(async () => {
@@ -207,7 +200,7 @@ for (const dialect of availableDialects()) {
         expect(kinds.length).toBeLessThan(crowd.length);
         expect((await queuedConfirmations(app)).map((m) => m.to).sort()).toEqual(crowd.map((f) => f['email']).sort());
       } finally {
-        worker = workerFor(context);
+        worker = startTestWorker(context.app);
       }
       const emails = new Set(crowd.map((f) => f['email']!));
       await waitFor('every mail of the crowd', () => smtp.messages.filter((m) => emails.has(m.envelopeTo[0]!)).length >= crowd.length || undefined);
@@ -240,7 +233,7 @@ for (const dialect of availableDialects()) {
     beforeAll(async () => {
       port = await freePort();
       context = await startTestApp(dialect, { SMTP_URL: `smtp://127.0.0.1:${port}` });
-      worker = workerFor(context);
+      worker = startTestWorker(context.app);
     });
     afterAll(async () => {
       await worker?.stop();
@@ -295,7 +288,7 @@ for (const dialect of availableDialects()) {
       smtp = await startSmtpSink(0, own.address).catch(() => undefined);
       if (!smtp) return;
       context = await startTestApp(dialect, { SMTP_URL: `smtp://${own.name}:${smtp.port}` });
-      worker = workerFor(context);
+      worker = startTestWorker(context.app);
     });
     afterAll(async () => {
       await worker?.stop();
@@ -329,7 +322,7 @@ for (const dialect of availableDialects()) {
 
     beforeAll(async () => {
       context = await startTestApp(dialect);
-      worker = workerFor(context);
+      worker = startTestWorker(context.app);
     });
     afterAll(async () => {
       await worker?.stop();

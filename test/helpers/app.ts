@@ -13,7 +13,10 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Database, type DatabaseHandle, type Dialect } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
+import { FEATURES } from '../../src/features/index.ts';
+import { startWorker, type Worker } from '../../src/jobs/worker.ts';
 import { createLogger } from '../../src/log.ts';
+import { workOf } from '../../src/main.ts';
 import { TEST_POSTGRES_URL } from './environment.ts';
 import { createPostgresSchema } from './postgres-schema.ts';
 
@@ -119,4 +122,17 @@ export function describeEachDialect(name: string, body: (get: () => TestContext)
       });
     });
   }
+}
+
+/** The worker of a test app, with every feature's jobs and tasks, polling often so a test waits little. */
+export function startTestWorker(app: FastifyInstance, options: { pollMs?: number } = {}): Worker {
+  const { deps } = app;
+  return startWorker({
+    database: deps.database,
+    logger: deps.logger,
+    config: deps.config,
+    dataKey: deps.keys.dataKey,
+    pollMs: options.pollMs ?? 50,
+    ...workOf(FEATURES),
+  });
 }

@@ -13,13 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableDialects, startTestApp, type TestContext } from '../../../test/helpers/app.ts';
+import { availableDialects, startTestApp, startTestWorker, type TestContext } from '../../../test/helpers/app.ts';
 import { dumpStorage } from '../../../test/helpers/database-dump.ts';
 import { makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, signFields } from '../../../test/helpers/factories.ts';
 import { Browser } from '../../../test/helpers/http.ts';
-import { startWorker } from '../../jobs/worker.ts';
-import { workOf } from '../../main.ts';
-import { FEATURES } from '../index.ts';
 
 const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
 
@@ -119,14 +116,7 @@ for (const dialect of availableDialects()) {
       expect((await new Browser(app).post(`/withdraw/${toWithdraw.withdrawToken}`, {})).statusCode).toBe(200);
 
       // The worker sends the mails (into the dev mailbox), folds the counts and records the milestone.
-      const worker = startWorker({
-        database: app.deps.database,
-        logger: app.deps.logger,
-        config: app.deps.config,
-        dataKey: app.deps.keys.dataKey,
-        pollMs: 50,
-        ...workOf(FEATURES),
-      });
+      const worker = startTestWorker(app);
       try {
         const deadline = Date.now() + 15_000;
         for (;;) {
