@@ -19,8 +19,12 @@ export function issueFormStamp(key: Buffer, now = Date.now()): string {
 export type StampVerdict = 'ok' | 'missing' | 'forged' | 'too-fast' | 'expired';
 
 export function checkFormStamp(key: Buffer, stamp: unknown, now = Date.now()): StampVerdict {
+  return stampVerdict(stamp, formStampAgeMs(key, stamp, now));
+}
+
+/** The verdict on a stamp whose age formStampAgeMs has already found (so the HMAC is checked once). */
+export function stampVerdict(stamp: unknown, age: number | undefined): StampVerdict {
   if (typeof stamp !== 'string' || stamp === '') return 'missing';
-  const age = formStampAgeMs(key, stamp, now);
   if (age === undefined) return 'forged';
   if (age > MAX_STAMP_AGE_MS) return 'expired';
   return age < MIN_FILL_MS ? 'too-fast' : 'ok';

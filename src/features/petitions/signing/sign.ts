@@ -11,7 +11,7 @@ import { hmacBase64Url, sha256Hex } from '../../../crypto/keys.ts';
 import type { Database } from '../../../db/database.ts';
 import { COUNTRY_CODES } from '../../../web/countries.ts';
 import { parseId, readCheckbox, readText, type FormBody } from '../../../web/form.ts';
-import { checkFormStamp, formStampAgeMs, stampIssuedAt, type SpentStamps } from '../../../web/form-stamp.ts';
+import { formStampAgeMs, stampIssuedAt, stampVerdict, type SpentStamps } from '../../../web/form-stamp.ts';
 import type { Locale } from '../../../web/i18n.ts';
 import type { TokenBucketLimiter } from '../../../web/rate-limit.ts';
 import { SHARE_CODE_PATTERN } from '../../campaigns/index.ts';
@@ -119,7 +119,7 @@ function signalsOf(deps: SigningDeps, form: SignForm, clientKey: string, stamp: 
   const signals: SuspectReason[] = [];
   if (proofMissing) signals.push('no-proof-of-work');
   if (!deps.softLimiter.take(clientKey)) signals.push('rate');
-  const verdict = checkFormStamp(deps.keys.formStamp, form.stamp);
+  const verdict = stampVerdict(form.stamp, stamp.age);
   if (verdict !== 'ok') signals.push(`stamp:${verdict}`);
   else if (!stamp.firstUse) signals.push('stamp:reused');
   if (DISPOSABLE.has(emailDomain(form.email))) signals.push('disposable-domain');
