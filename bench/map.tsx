@@ -12,7 +12,17 @@ const { SignatureMap, worldShapes } = await import('../src/features/map/world-ma
 const loadMs = performance.now() - loadStart;
 const { translator } = await import('../src/web/i18n.ts');
 
-const ctx: PageContext = { locale: 'en', t: translator('en'), path: '/', user: undefined, cssUrl: '', jsUrl: '', adminNav: [], csrfToken: () => '' };
+const ctx: PageContext = {
+  locale: 'en',
+  t: translator('en'),
+  path: '/',
+  user: undefined,
+  cssUrl: '',
+  jsUrl: '',
+  adminJsUrl: '',
+  adminNav: [],
+  csrfToken: () => '',
+};
 const counts = new Map([
   ['RU', 1200],
   ['DE', 340],

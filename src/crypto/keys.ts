@@ -4,7 +4,16 @@
  */
 import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
 
-export type KeyPurpose = 'csrf' | 'login-throttle' | 'signature-pepper' | 'form-timestamp' | 'data-key' | 'withdraw-link';
+export type KeyPurpose =
+  | 'csrf'
+  | 'login-throttle'
+  | 'signature-pepper'
+  | 'form-timestamp'
+  | 'data-key'
+  | 'withdraw-link'
+  | 'totp-secret'
+  | 'totp-enrolment'
+  | 'recovery-code';
 
 export function deriveKey(secret: Buffer, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `outcry:${purpose}`, 32));

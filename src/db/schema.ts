@@ -26,6 +26,43 @@ export interface SessionsTable {
   created_at: string;
   expires_at: string;
   last_seen_at: string;
+  /** 'second-factor' while the password was right and the second factor is still to come: such a session opens no page. */
+  stage: ColumnType<SessionStage, SessionStage | undefined, SessionStage>;
+  /** The WebAuthn challenge this session was last given (base64url), until a passkey answers it. */
+  challenge: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Wrong second-factor codes given in this session; the session ends after a few. */
+  failed_attempts: ColumnType<number, number | undefined, number>;
+}
+
+export type SessionStage = 'full' | 'second-factor';
+export type FactorKind = 'totp' | 'passkey';
+
+export interface UserFactorsTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: FactorKind;
+  /** A name the organiser chose ("work laptop", "phone"), so they can tell their factors apart. */
+  label: string;
+  created_at: string;
+  last_used_at: string | null;
+  /** The authenticator app's secret, encrypted with a key derived from SECRET_KEY (the server must read it back). */
+  totp_secret_sealed: string | null;
+  /** The last 30-second step a code was accepted for: a code is never accepted twice. */
+  totp_last_step: number | null;
+  /** The passkey's credential id (base64url) and COSE public key, its signature counter and transports. */
+  credential_id: string | null;
+  public_key: Buffer | null;
+  sign_count: number | null;
+  transports: string | null;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** HMAC of the code with a key derived from SECRET_KEY: the codes are random, so no slow hash is needed. */
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
 }
 
 export interface CampaignsTable {
@@ -167,6 +204,8 @@ export interface JobsTable {
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
+  user_factors: UserFactorsTable;
+  recovery_codes: RecoveryCodesTable;
   campaigns: CampaignsTable;
   campaign_texts: CampaignTextsTable;
   audit_log: AuditLogTable;

@@ -1,6 +1,7 @@
 /**
- * The site's own CSS and script, built in memory at start (esbuild bundles the TypeScript islands) and served under
- * content-hashed names with a year-long immutable cache. There are two files; a static-file plugin would add nothing.
+ * The site's own CSS and scripts, built in memory at start (esbuild bundles the TypeScript islands) and served under
+ * content-hashed names with a year-long immutable cache. The organisers' script (passkeys) is its own file, so public
+ * pages never load it. There are three files; a static-file plugin would add nothing.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -18,6 +19,8 @@ export interface Asset {
 export interface Assets {
   readonly css: Asset;
   readonly js: Asset;
+  /** Loaded by the organisers' pages only. */
+  readonly adminJs: Asset;
 }
 
 const here = (relative: string) => path.join(SRC_DIR, 'web', relative);
@@ -30,8 +33,17 @@ export function loadAssets(): Promise<Assets> {
 
 async function buildAssets(): Promise<Assets> {
   const css = await readFile(here('./assets/styles.css'));
+  const [js, adminJs] = await Promise.all([bundleScript('enhance'), bundleScript('admin')]);
+  return {
+    css: fingerprint('styles', 'css', css, 'text/css; charset=utf-8'),
+    js: fingerprint('enhance', 'js', js, 'text/javascript; charset=utf-8'),
+    adminJs: fingerprint('admin', 'js', adminJs, 'text/javascript; charset=utf-8'),
+  };
+}
+
+async function bundleScript(name: string): Promise<Buffer> {
   const bundle = await build({
-    entryPoints: [here('../client/enhance.ts')],
+    entryPoints: [here(`../client/${name}.ts`)],
     bundle: true,
     write: false,
     format: 'esm',
@@ -39,11 +51,7 @@ async function buildAssets(): Promise<Assets> {
     target: 'es2020',
     legalComments: 'none',
   });
-  const js = Buffer.from(bundle.outputFiles[0]!.contents);
-  return {
-    css: fingerprint('styles', 'css', css, 'text/css; charset=utf-8'),
-    js: fingerprint('enhance', 'js', js, 'text/javascript; charset=utf-8'),
-  };
+  return Buffer.from(bundle.outputFiles[0]!.contents);
 }
 
 function fingerprint(name: string, extension: string, body: Buffer, contentType: string): Asset {
@@ -52,7 +60,7 @@ function fingerprint(name: string, extension: string, body: Buffer, contentType:
 }
 
 export function registerAssetRoutes(app: FastifyInstance, assets: Assets): void {
-  for (const asset of [assets.css, assets.js]) {
+  for (const asset of [assets.css, assets.js, assets.adminJs]) {
     app.get(asset.url, (_request, reply) => {
       reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.contentType).send(asset.body);
     });

@@ -26,6 +26,8 @@ export interface PageContext {
   readonly user: SessionUser | undefined;
   readonly cssUrl: string;
   readonly jsUrl: string;
+  /** The organisers' script (passkeys), which only their pages load. */
+  readonly adminJsUrl: string;
   /** The organisers' navigation, as the features declare it. */
   readonly adminNav: readonly NavLink[];
   csrfToken(): string;
@@ -67,6 +69,7 @@ class RequestPageContext implements PageContext {
   readonly path: string;
   readonly cssUrl: string;
   readonly jsUrl: string;
+  readonly adminJsUrl: string;
   readonly adminNav: readonly NavLink[];
   private token: string | undefined;
 
@@ -80,6 +83,7 @@ class RequestPageContext implements PageContext {
     this.path = request.url.split('?')[0] ?? '/';
     this.cssUrl = deps.assets.css.url;
     this.jsUrl = deps.assets.js.url;
+    this.adminJsUrl = deps.assets.adminJs.url;
     this.adminNav = deps.adminNav;
   }
 

@@ -22,7 +22,7 @@ const cookiesOf = (response: LightMyRequestResponse) => response.cookies as SetC
 /** The cookies a browser that has never been here gets: the CSRF nonce (login page), the language, the session. */
 async function freshCookies(app: FastifyInstance): Promise<SetCookie[]> {
   const login = await app.inject({ method: 'GET', url: '/admin/login?lang=ru' });
-  const user = await makeUser(app.deps.database.db);
+  const user = await makeUser(app.deps.database.db, 'editor');
   const browser = new Browser(app);
   const session = await browser.post('/admin/login', { email: user.email, password: user.password });
   expect(session.statusCode).toBe(303);
@@ -53,7 +53,7 @@ describeEachDialect('cookies', (ctx) => {
 
   it('over https reads only the prefixed cookies: a plain one planted from elsewhere counts for nothing', async () => {
     const { app } = https;
-    const user = await makeUser(app.deps.database.db);
+    const user = await makeUser(app.deps.database.db, 'editor');
     const browser = new Browser(app);
     expect((await browser.post('/admin/login', { email: user.email, password: user.password })).statusCode).toBe(303);
     expect((await browser.get('/admin')).statusCode).toBe(200);

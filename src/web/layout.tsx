@@ -11,10 +11,12 @@ export interface LayoutProps {
   description?: string;
   /** Absolute URL for link previews when the page is shared. */
   canonicalUrl?: string;
+  /** A script this page loads besides the site's own (the organisers' pages load theirs). */
+  script?: string;
   children: ComponentChildren;
 }
 
-export function Layout({ ctx, title, description, canonicalUrl, children }: LayoutProps) {
+export function Layout({ ctx, title, description, canonicalUrl, script, children }: LayoutProps) {
   const { t } = ctx;
   return (
     <html lang={ctx.locale} dir="ltr">
@@ -30,6 +32,7 @@ export function Layout({ ctx, title, description, canonicalUrl, children }: Layo
         <meta name="referrer" content="no-referrer" />
         <link rel="stylesheet" href={ctx.cssUrl} />
         <script type="module" src={ctx.jsUrl}></script>
+        {script ? <script type="module" src={script}></script> : null}
       </head>
       <body>
         <a class="skip" href="#main">

@@ -1,5 +1,6 @@
 /** What every browser journey shares: Debian's Chromium started the same way, and axe-core's WCAG 2.2 AA check. */
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
@@ -102,9 +103,13 @@ export async function expectNoAxeViolations(page: Page, name: string): Promise<v
  * A real server on a free port over a fresh SQLite database with the demo campaign loaded; its log lines are
  * collected into `logs` so a journey can check that nothing went wrong on the server side.
  */
-export async function startDemoServer(role: Role, logs: string[]): Promise<{ fresh: FreshDatabase; config: Config; server: RunningServer; origin: string }> {
+export async function startDemoServer(
+  role: Role,
+  logs: string[],
+  env: Record<string, string> = {},
+): Promise<{ fresh: FreshDatabase; config: Config; server: RunningServer; origin: string }> {
   const fresh = await createFreshDatabase('sqlite');
-  const config = testConfig({ databaseUrl: fresh.url, dataDir: fresh.dataDir, env: { PORT: '0', LOAD_DEMO: 'true' } });
+  const config = testConfig({ databaseUrl: fresh.url, dataDir: fresh.dataDir, env: { PORT: '0', LOAD_DEMO: 'true', ...env } });
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       logs.push(chunk.toString('utf8'));
@@ -114,6 +119,18 @@ export async function startDemoServer(role: Role, logs: string[]): Promise<{ fre
   const server = await startOutcry({ config, role, logger: createLogger({ level: 'info', destination }) });
   if (!server.address) throw new Error('the server did not report its address');
   return { fresh, config, server, origin: new URL(server.address).origin };
+}
+
+/** A TCP port nobody listens on now, for a server whose public URL must name its port before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Closes what a journey opened (whichever parts it got to), in order: the browser, the server, the database. */

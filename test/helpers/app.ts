@@ -105,13 +105,13 @@ export function availableDialects(): Dialect[] {
  * Runs a block of tests once per dialect, each with its own fresh database and app.
  * The PostgreSQL run is skipped (announced by the global setup) only where PostgreSQL is absent and not required.
  */
-export function describeEachDialect(name: string, body: (get: () => TestContext) => void): void {
+export function describeEachDialect(name: string, body: (get: () => TestContext) => void, options: { env?: Record<string, string> } = {}): void {
   for (const dialect of ['sqlite', 'postgres'] as const) {
     const enabled = dialect === 'sqlite' || inject('hasPostgres');
     (enabled ? describe : describe.skip)(`${name} [${dialect}]`, () => {
       let context: (TestContext & { close(): Promise<void> }) | undefined;
       beforeAll(async () => {
-        context = await startTestApp(dialect);
+        context = await startTestApp(dialect, options.env);
       });
       afterAll(async () => {
         await context?.close();

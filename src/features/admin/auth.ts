@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { loadSessionUser, readSessionToken } from '../../web/session.ts';
+import { ownerMustEnrol } from './two-factor/policy.ts';
 
 export type Permission =
   | 'campaigns:view'
@@ -28,12 +29,20 @@ export function can(role: Role, permission: Permission | string): boolean {
   return (PERMISSIONS[role] as readonly string[]).includes(permission);
 }
 
-/** preHandler for every admin page but the login: no session sends a browser to the login page. */
+/**
+ * preHandler for every admin page but the login: no session sends a browser to the login page, and an owner who must
+ * add a second factor first is sent to the security page.
+ */
 export async function requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  request.user = await loadSessionUser(request.server.deps.database.db, readSessionToken(request));
+  const { database, config } = request.server.deps;
+  request.user = await loadSessionUser(database.db, readSessionToken(request));
   if (request.user) {
     // Admin pages show data that must not linger in shared or proxy caches.
     reply.header('cache-control', 'no-store');
+    if (!request.url.startsWith('/admin/security') && (await ownerMustEnrol(database.db, config, request.user))) {
+      if (request.method !== 'GET') throw new AppError('forbidden', 'Add a second sign-in step on the security page first');
+      await reply.redirect('/admin/security', 303);
+    }
     return;
   }
   if (request.method === 'GET') {

@@ -9,7 +9,10 @@ import { deriveKey, hmacBase64Url } from '../../crypto/keys.ts';
 import { clientKey } from '../../web/client-key.ts';
 import { parseId } from '../../web/form.ts';
 import { listAuditEntries } from '../audit/index.ts';
-import { authenticate, normaliseAdminEmail, recordLogin } from '../users/index.ts';
+import { authenticate, normaliseAdminEmail } from '../users/index.ts';
+import { openFullSession } from './login-session.ts';
+import { countFactors } from './two-factor/queries.ts';
+import { registerTwoFactorRoutes } from './two-factor/routes.tsx';
 import { requirePermission, requireUser, safeNextPath } from './auth.ts';
 import { AuditPage, LoginPage } from './views.tsx';
 
@@ -28,10 +31,11 @@ export function registerAdminRoutes(app: FastifyInstance): void {
   const perAccount = new TokenBucketLimiter({ capacity: 100, refillPerSecond: 1 / 3 });
   const knownClients = new KnownKeys(10_000);
 
-  app.get<{ Querystring: { next?: unknown } }>('/admin/login', async (request, reply) => {
+  app.get<{ Querystring: { next?: unknown; again?: unknown } }>('/admin/login', async (request, reply) => {
     reply.header('cache-control', 'no-store');
     const ctx = pageContext(request, reply);
-    return sendPage(reply, <LoginPage ctx={ctx} values={{}} errors={{}} failed={false} next={safeNextPath(request.query.next)} />);
+    const notice = request.query.again === '1' ? ctx.t('twoFactor.startAgain') : undefined;
+    return sendPage(reply, <LoginPage ctx={ctx} values={{}} errors={{}} failed={false} next={safeNextPath(request.query.next)} notice={notice} />);
   });
 
   app.post('/admin/login', async (request, reply) => {
@@ -63,13 +67,18 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     perAccountClient.reset(pairKey);
     if (!known) perAccount.refund(accountKey);
     knownClients.add(pairKey);
-    // The session this browser held (if any) ends here rather than lingering until it expires; other devices keep theirs.
-    await destroySession(db, readSessionToken(request));
-    const token = await createSession(db, user.id);
-    await recordLogin(db, user.id);
-    setSessionCookie(reply, token, secureCookies);
+    if ((await countFactors(db, user.id)) > 0) {
+      // The password was right; the session opens nothing until the second factor is given too.
+      await destroySession(db, readSessionToken(request));
+      const token = await createSession(db, user.id, { stage: 'second-factor' });
+      setSessionCookie(reply, token, secureCookies, 'second-factor');
+      return reply.redirect(`/admin/login/verify?${new URLSearchParams({ next })}`, 303);
+    }
+    await openFullSession(request, reply, user.id);
     return reply.redirect(next, 303);
   });
+
+  registerTwoFactorRoutes(app);
 
   app.post('/admin/logout', async (request, reply) => {
     await destroySession(db, readSessionToken(request));

@@ -10,7 +10,7 @@ import { can } from './auth.ts';
 export function AdminLayout({ ctx, title, children, flash }: { ctx: PageContext; title: string; children: ComponentChildren; flash?: string | undefined }) {
   const { t, user } = ctx;
   return (
-    <Layout ctx={ctx} title={`${title} · ${t('admin.title')}`}>
+    <Layout ctx={ctx} title={`${title} · ${t('admin.title')}`} script={ctx.adminJsUrl}>
       {user ? (
         <nav class="admin-nav" aria-label={t('admin.title')}>
           <ul>
@@ -41,7 +41,21 @@ export function AdminLayout({ ctx, title, children, flash }: { ctx: PageContext;
   );
 }
 
-export function LoginPage({ ctx, values, errors, failed, next }: { ctx: PageContext; values: FormValues; errors: FieldErrors; failed: boolean; next: string }) {
+export function LoginPage({
+  ctx,
+  values,
+  errors,
+  failed,
+  next,
+  notice,
+}: {
+  ctx: PageContext;
+  values: FormValues;
+  errors: FieldErrors;
+  failed: boolean;
+  next: string;
+  notice?: string | undefined;
+}) {
   const { t } = ctx;
   const labels = { email: t('admin.email'), password: t('admin.password') };
   return (
@@ -51,6 +65,11 @@ export function LoginPage({ ctx, values, errors, failed, next }: { ctx: PageCont
       {failed ? (
         <p class="notice" role="alert">
           {t('admin.loginFailed')}
+        </p>
+      ) : null}
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
         </p>
       ) : null}
       <form method="post" action="/admin/login" class="stacked" novalidate>

@@ -19,7 +19,17 @@ import { classBreaks, colourStep, compactPath, fillClass, SignatureMap, SMALL_CO
 import { expectValidMarkup } from '../../../test/helpers/html.ts';
 
 function contextFor(locale: Locale): PageContext {
-  return { locale, t: translator(locale), path: '/', user: undefined, cssUrl: '/a.css', jsUrl: '/a.js', adminNav: [], csrfToken: () => 'token' };
+  return {
+    locale,
+    t: translator(locale),
+    path: '/',
+    user: undefined,
+    cssUrl: '/a.css',
+    jsUrl: '/a.js',
+    adminJsUrl: '/admin.js',
+    adminNav: [],
+    csrfToken: () => 'token',
+  };
 }
 
 function renderMap(counts: Record<string, number>, locale: Locale = 'en'): string {

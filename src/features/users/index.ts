@@ -4,4 +4,4 @@ import { addUserCommands } from './cli.ts';
 
 export const users: Feature = { name: 'users', needs: ['audit'], cli: addUserCommands };
 
-export { authenticate, normaliseAdminEmail, recordLogin, ROLES } from './service.ts';
+export { authenticate, findAccountByEmail, normaliseAdminEmail, recordLogin, ROLES } from './service.ts';

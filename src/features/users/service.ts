@@ -16,6 +16,11 @@ export function isPlausibleEmail(email: string): boolean {
   return email.length <= 254 && /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u.test(email);
 }
 
+/** The account with this address (any case, surrounding spaces ignored), disabled or not. */
+export function findAccountByEmail(db: Database, email: string): Promise<User | undefined> {
+  return findUserByEmail(db, normaliseAdminEmail(email));
+}
+
 async function getUserByEmail(db: Database, email: string): Promise<User> {
   const user = await findUserByEmail(db, normaliseAdminEmail(email));
   if (!user) throw new AppError('not_found', 'No account has that email address.');
