@@ -7,6 +7,7 @@
  * Counts move by count events in the same transaction as the change, exactly as confirmation and withdrawal do:
  * +1 when a confirmed signature is restored, -1 when a confirmed, counted one is set aside.
  */
+import { coarseTimestamp } from '../../clock.ts';
 import type { Database, DatabaseHandle } from '../../db/database.ts';
 import type { SignatureStatus } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
@@ -83,7 +84,7 @@ export async function restoreSignature(db: Database, options: { userId: number |
       .executeTakeFirst();
     if (!updated) return false;
     const counted = updated.status === 'confirmed';
-    if (counted) await appendCountEvent(trx, { petitionId, country: updated.country, delta: 1, now: new Date().toISOString() });
+    if (counted) await appendCountEvent(trx, { petitionId, country: updated.country, delta: 1, now: coarseTimestamp(Date.now()) });
     await recordAudit(trx, {
       userId: options.userId,
       action: 'signature.restore',
@@ -114,7 +115,7 @@ export async function markSignatureSuspect(db: Database, options: { userId: numb
       .executeTakeFirst();
     if (!updated) return false;
     const wasCounted = updated.status === 'confirmed';
-    if (wasCounted) await appendCountEvent(trx, { petitionId, country: updated.country, delta: -1, now: new Date().toISOString() });
+    if (wasCounted) await appendCountEvent(trx, { petitionId, country: updated.country, delta: -1, now: coarseTimestamp(Date.now()) });
     await recordAudit(trx, {
       userId: options.userId,
       action: 'signature.suspect',
@@ -195,7 +196,7 @@ export async function decideSuspectGroup(
       .execute();
     if (changed.length === 0) return 0;
     const counted = decision === 'restore' ? changed.filter((row) => row.status === 'confirmed').length : 0;
-    await appendCountEvent(trx, { petitionId, country: group.country, delta: counted, now: new Date().toISOString() });
+    await appendCountEvent(trx, { petitionId, country: group.country, delta: counted, now: coarseTimestamp(Date.now()) });
     await recordAudit(trx, {
       userId: options.userId,
       action: decision === 'restore' ? 'signatures.restore-group' : 'signatures.keep-aside-group',

@@ -112,6 +112,8 @@ export async function listRecentPublicSigners(db: Database, petitionId: number, 
     .where('suspect', '=', 0)
     .where('public_name', 'is not', null)
     .orderBy('confirmed_at', 'desc')
+    // Confirmation times are stored to the minute; within one, the later signature first.
+    .orderBy('id', 'desc')
     .limit(limit)
     .execute();
   return rows.map((r) => ({ name: r.public_name!, country: r.country, confirmedAt: r.confirmed_at! }));

@@ -3,6 +3,7 @@
  * and withdrawing (the signature stops counting and its sealed details are erased). Each count change is a +1/-1
  * event appended in the same transaction.
  */
+import { coarseTimestamp } from '../../../clock.ts';
 import type { Database } from '../../../db/database.ts';
 import { AppError } from '../../../errors.ts';
 import { constantTimeEqual, sha256Hex } from '../../../crypto/keys.ts';
@@ -73,7 +74,7 @@ export async function confirmSignature(db: Database, token: string): Promise<Tok
   const target = await lookUpConfirmation(db, token);
   if (target.status !== 'pending') return target;
   const confirmed = await db.transaction().execute(async (trx) => {
-    const now = new Date().toISOString();
+    const now = coarseTimestamp(Date.now());
     const updated = await trx
       .updateTable('signatures')
       .set({ status: 'confirmed', confirmed_at: now })
@@ -100,7 +101,7 @@ export async function withdrawSignature(db: Database, token: string): Promise<To
   const target = await lookUpWithdrawal(db, token);
   if (target.status === 'withdrawn') return target;
   return db.transaction().execute(async (trx) => {
-    const now = new Date().toISOString();
+    const now = coarseTimestamp(Date.now());
     const erase = { status: 'withdrawn' as const, withdrawn_at: now, sealed: Buffer.alloc(0), public_name: null, dedup_key: null, confirm_token_hash: null };
     // Each update states what it expects to find, so a moderator acting at the same moment cannot make one
     // withdrawal count twice: whichever statement matches decides whether a -1 is due.

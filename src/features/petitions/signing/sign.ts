@@ -3,6 +3,7 @@
  * buckets, disposable domains, the proof-of-work switch), sealing the supporter's details, and handing the row to the
  * group commit. Suspect signatures are kept, silently, for a moderator to review.
  */
+import { coarseTimestamp, coarseTimestampAfter } from '../../../clock.ts';
 import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { AppError, type FieldErrors } from '../../../errors.ts';
@@ -212,9 +213,10 @@ export async function signPetition(
       ref: signing.ref,
       confirm_token_hash: sha256Hex(confirmSecret),
       withdraw_token_hash: sha256Hex(withdrawSecret),
-      token_expires_at: new Date(now.getTime() + CONFIRM_TOKEN_TTL_MS).toISOString(),
-      last_mailed_at: now.toISOString(),
-      created_at: now.toISOString(),
+      // Stored to the minute (see coarseTimestamp); the mail time rounded up, so a re-send is never early.
+      token_expires_at: coarseTimestampAfter(now.getTime() + CONFIRM_TOKEN_TTL_MS),
+      last_mailed_at: coarseTimestampAfter(now),
+      created_at: coarseTimestamp(now),
       confirmed_at: null,
       withdrawn_at: null,
     },

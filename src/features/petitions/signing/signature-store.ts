@@ -4,6 +4,7 @@
  * prepared once on the embedded connection, where building and preparing a multi-row insert of a few hundred rows for
  * every batch cost more than inserting them (and the commit's flush runs off the event loop, db/sqlite-batch.ts).
  */
+import { coarseTimestamp } from '../../../clock.ts';
 import type SQLite from 'better-sqlite3';
 import type { Insertable } from 'kysely';
 import type { BatchStatementsFactory, BatchWriter, Database, DatabaseHandle } from '../../../db/database.ts';
@@ -101,7 +102,7 @@ function kyselyStatements(trx: Database): BatchStatements {
 }
 
 function windowRow(window: SealingWindow) {
-  return { id: window.id, key_id: window.keyId, enc: window.enc.toString('base64url'), created_at: new Date(window.openedAt).toISOString() };
+  return { id: window.id, key_id: window.keyId, enc: window.enc.toString('base64url'), created_at: coarseTimestamp(window.openedAt) };
 }
 
 const SIGNATURE_COLUMNS = [

@@ -108,6 +108,19 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     return { browser, fields };
   }
 
+  it('stores a supporter’s times only to the minute: created, mailed, confirmed, withdrawn, counted, sealed', async () => {
+    const { slug, petitionId } = await openPetition();
+    const { browser, fields } = await signAndConfirm(slug, petitionId);
+    const mail = (await queuedConfirmations(ctx().app, { petitionId })).findLast((m) => m.to === fields['email']);
+    expect((await browser.post(`/withdraw/${mail!.withdrawToken}`, {})).statusCode).toBe(200);
+    const [row] = await signaturesOf(ctx().db, petitionId);
+    const events = await ctx().db.selectFrom('count_events').select('created_at').where('petition_id', '=', petitionId).execute();
+    const window = await ctx().db.selectFrom('sealing_windows').select('created_at').where('id', '=', row!.window_id).executeTakeFirstOrThrow();
+    const times = [row!.created_at, row!.last_mailed_at, row!.token_expires_at, row!.confirmed_at, row!.withdrawn_at, window.created_at, ...events.map((e) => e.created_at)];
+    expect(events.length).toBe(2);
+    for (const time of times) expect(new Date(time!).getTime() % 60_000, String(time)).toBe(0);
+  });
+
   it('takes a form signature: 303 to the signed page, stored pending and sealed to the organisation key', async () => {
     const { db, app } = ctx();
     const { slug, petitionId } = await openPetition();
@@ -309,7 +322,8 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const { app } = ctx();
     const { slug, petitionId } = await openPetition();
     const fields = signFields(app);
-    const start = Date.now();
+    // Mail times are stored to the minute, rounded up: starting on a minute's boundary, the limit is exactly two minutes.
+    const start = Math.ceil(Date.now() / 60_000) * 60_000;
     const at = (ms: number) => new Date(start + ms);
     const mailed = async () => (await queuedConfirmations(app, { petitionId })).filter((m) => m.to === fields['email']).length;
 
@@ -319,12 +333,14 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     await signAt(slug, fields, at(1000));
     await signAt(slug, fields, at(RESEND_AFTER_MS - 1000));
     expect(await mailed()).toBe(1);
-    // Once they have passed, the next signing sends a new mail at once; the two minutes then run from that one.
+    // Once they have passed, the next signing sends a new mail at once; the two minutes then run from the end of the
+    // minute that mail went in (never less than two minutes, at most three).
     await signAt(slug, fields, at(RESEND_AFTER_MS + 1000));
     expect(await mailed()).toBe(2);
-    await signAt(slug, fields, at(2 * RESEND_AFTER_MS));
-    expect(await mailed()).toBe(2);
     await signAt(slug, fields, at(2 * RESEND_AFTER_MS + 2000));
+    expect(await mailed()).toBe(2);
+    // The second mail went at 2:01, in the minute that ends at 3:00: the next may go after 5:00.
+    await signAt(slug, fields, at(3 * 60_000 + RESEND_AFTER_MS + 1000));
     expect(await mailed()).toBe(3);
 
     // The page after signing says exactly that, in each language.
@@ -340,7 +356,7 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const { db, app } = ctx();
     const { slug, petitionId } = await openPetition();
     const fields = signFields(app);
-    const start = Date.now();
+    const start = Math.ceil(Date.now() / 60_000) * 60_000;
     const mailsTo = async () => (await queuedConfirmations(app, { petitionId })).filter((m) => m.to === fields['email']);
 
     await signAt(slug, fields, new Date(start));
