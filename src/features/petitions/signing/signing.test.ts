@@ -116,7 +116,15 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const [row] = await signaturesOf(ctx().db, petitionId);
     const events = await ctx().db.selectFrom('count_events').select('created_at').where('petition_id', '=', petitionId).execute();
     const window = await ctx().db.selectFrom('sealing_windows').select('created_at').where('id', '=', row!.window_id).executeTakeFirstOrThrow();
-    const times = [row!.created_at, row!.last_mailed_at, row!.token_expires_at, row!.confirmed_at, row!.withdrawn_at, window.created_at, ...events.map((e) => e.created_at)];
+    const times = [
+      row!.created_at,
+      row!.last_mailed_at,
+      row!.token_expires_at,
+      row!.confirmed_at,
+      row!.withdrawn_at,
+      window.created_at,
+      ...events.map((e) => e.created_at),
+    ];
     expect(events.length).toBe(2);
     for (const time of times) expect(new Date(time!).getTime() % 60_000, String(time)).toBe(0);
   });
