@@ -1,5 +1,5 @@
 import { expect, it, vi } from 'vitest';
-import { describeEachDialect } from '../../../test/helpers/app.ts';
+import { describeEachDialect, startTestApp } from '../../../test/helpers/app.ts';
 import { Browser } from '../../../test/helpers/http.ts';
 import { campaignFormFields, campaignInput, loggedIn, makeCampaign, makeUser } from '../../../test/helpers/factories.ts';
 import { findCampaignBySlug } from '../campaigns/queries.ts';
@@ -130,6 +130,23 @@ describeEachDialect('organisers: login and sessions', (ctx) => {
     const audit = (await listAuditEntries(ctx().db, { limit: 500 })).filter((e) => e.entityType === 'user' && e.entityId === String(user.id));
     expect(audit[0]).toMatchObject({ action: 'user.disable', changes: { disabled: [false, true], sessions: [1, 0] } });
     await expect(disableUser(ctx().db, { email: 'nobody@example.org' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('refuses to disable the only active owner, who alone can manage the site', async () => {
+    const fresh = await startTestApp(ctx().dialect);
+    try {
+      const owner = await makeUser(fresh.db, 'owner');
+      await expect(disableUser(fresh.db, { email: owner.email })).rejects.toMatchObject({
+        code: 'validation_failed',
+        message: expect.stringContaining('only active owner'),
+      });
+      expect((await listUsers(fresh.db))[0]!.disabledAt).toBeNull();
+      const second = await makeUser(fresh.db, 'owner');
+      expect((await disableUser(fresh.db, { email: owner.email })).wasDisabled).toBe(false);
+      await expect(disableUser(fresh.db, { email: second.email })).rejects.toMatchObject({ code: 'validation_failed' });
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('lists accounts with their role, state and last login, and never a password hash', async () => {

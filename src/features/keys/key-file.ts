@@ -26,10 +26,10 @@ export function readKeyFile(file: string): OrganisationKeyPair {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch {
-    throw new Error(`${file} is not an Outcry key file.`);
+    throw new Error(`"${file}" is not an Outcry key file.`);
   }
   if (parsed['kind'] !== KIND || typeof parsed['secretKey'] !== 'string' || typeof parsed['publicKey'] !== 'string') {
-    throw new Error(`${file} is not an Outcry key file.`);
+    throw new Error(`"${file}" is not an Outcry key file.`);
   }
   const publicKey = Buffer.from(parsed['publicKey'], 'base64url');
   return { keyId: keyIdOf(publicKey), publicKey, secretKey: Buffer.from(parsed['secretKey'], 'base64url') };

@@ -19,6 +19,16 @@ export async function listUserSummaries(db: Database): Promise<UserSummary[]> {
   return rows.map((row) => ({ id: Number(row.id), email: row.email, role: row.role, disabledAt: row.disabled_at, lastLoginAt: row.last_login_at }));
 }
 
+export async function countActiveOwners(db: Database): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'owner')
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export async function insertUser(db: Database, user: NewUser): Promise<number> {
   const row = await db.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
   return Number(row.id);

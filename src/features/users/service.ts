@@ -4,7 +4,16 @@ import { AppError } from '../../errors.ts';
 import { destroyUserSessions } from '../../web/session.ts';
 import { recordAudit } from '../audit/index.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
-import { findUserByEmail, insertUser, listUserSummaries, updateUserDisabledAt, updateUserLastLogin, updateUserPassword, type UserSummary } from './queries.ts';
+import {
+  countActiveOwners,
+  findUserByEmail,
+  insertUser,
+  listUserSummaries,
+  updateUserDisabledAt,
+  updateUserLastLogin,
+  updateUserPassword,
+  type UserSummary,
+} from './queries.ts';
 
 export const ROLES: readonly Role[] = ['owner', 'editor', 'moderator'];
 
@@ -69,6 +78,12 @@ export async function disableUser(db: Database, options: { email: string }): Pro
   return db.transaction().execute(async (trx) => {
     const user = await getUserByEmail(trx, options.email);
     const wasDisabled = user.disabled_at !== null;
+    if (!wasDisabled && user.role === 'owner' && (await countActiveOwners(trx)) <= 1) {
+      throw new AppError(
+        'validation_failed',
+        'This is the only active owner: disabling it would leave nobody able to manage the site. Add another owner first, or run `outcry user add` for it to set a new password and end its sessions.',
+      );
+    }
     if (!wasDisabled) await updateUserDisabledAt(trx, user.id, new Date().toISOString());
     const sessionsEnded = await destroyUserSessions(trx, user.id);
     if (!wasDisabled || sessionsEnded > 0) {
