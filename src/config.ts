@@ -42,6 +42,11 @@ export interface Config {
    * active in the database. Set, whoever can write the database cannot slip in a key of their own.
    */
   readonly organisationKeyId: string | null;
+  /**
+   * `TIME_ZONE`: the IANA zone whose calendar day-counters (silence, days since a campaign began) count in, e.g.
+   * Europe/Moscow. Default UTC.
+   */
+  readonly timeZone: string;
   /** `LOAD_DEMO`: load the #EyesOnChechnya demo campaign into an empty database at start. Default true. */
   readonly loadDemo: boolean;
 }
@@ -78,6 +83,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (organisationKeyId !== null && !/^[0-9a-f]{16}$/.test(organisationKeyId)) {
     problems.push(`ORGANISATION_KEY_ID must be a key id as \`outcry keys list\` shows it: 16 hexadecimal characters (got "${organisationKeyId}").`);
   }
+  const timeZone = read('TIME_ZONE') ?? 'UTC';
+  if (!isTimeZone(timeZone)) problems.push(`TIME_ZONE must be an IANA time zone such as UTC or Europe/Moscow (got "${timeZone}").`);
   const secretHex = read('SECRET_KEY');
   if (secretHex !== undefined && !/^[0-9a-fA-F]{64,}$/.test(secretHex)) {
     problems.push('SECRET_KEY must be at least 64 hexadecimal characters (32 random bytes), e.g. from `openssl rand -hex 32`.');
@@ -100,8 +107,18 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey,
     secretKeySource,
     organisationKeyId,
+    timeZone,
     loadDemo,
   });
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parsePort(value: string, problems: string[]): number {

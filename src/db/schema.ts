@@ -201,6 +201,66 @@ export interface JobsTable {
   created_at: string;
 }
 
+export type TargetKind = 'person' | 'institution';
+export type AskChannel = 'petition-delivery' | 'open-letter' | 'meeting' | 'public-call' | 'milestone';
+export type Stance = 'denied' | 'dismissed' | 'no-knowledge' | 'acknowledged' | 'concern' | 'committed' | 'acted';
+
+export interface TargetsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  kind: TargetKind;
+  /** ISO 3166-1 alpha-2, or null for an international body. */
+  country: string | null;
+  /** http(s) links about the target (official site, profile), one per line. */
+  links: string;
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TargetTextsTable {
+  target_id: number;
+  locale: string;
+  name: string;
+  office: string;
+}
+
+export interface AsksTable {
+  id: Generated<number>;
+  target_id: number;
+  asked_on: string;
+  date_approximate: Flag;
+  channel: AskChannel;
+  /** What the campaign asked, in the language `lang`. */
+  summary: string;
+  lang: string;
+  created_at: string;
+}
+
+export interface StatementsTable {
+  id: Generated<number>;
+  target_id: number;
+  stated_on: string;
+  date_approximate: Flag;
+  stance: Stance;
+  /** Whether the statement answers what was asked: a reply that does not address it is not an answer. */
+  answers_ask: Flag;
+  /** The words as said or published, in their own language `lang` (never silently translated). */
+  quote: string;
+  /** 1 when `quote` holds their exact words; 0 when it reports what they said (as a source put it). */
+  verbatim: Flag;
+  lang: string;
+  created_at: string;
+}
+
+export interface StatementSourcesTable {
+  id: Generated<number>;
+  statement_id: number;
+  publisher: string;
+  url: string;
+  published_on: string | null;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -219,6 +279,11 @@ export interface DB {
   signature_counts: SignatureCountsTable;
   milestones_reached: MilestonesReachedTable;
   jobs: JobsTable;
+  targets: TargetsTable;
+  target_texts: TargetTextsTable;
+  asks: AsksTable;
+  statements: StatementsTable;
+  statement_sources: StatementSourcesTable;
 }
 
 export type User = Selectable<UsersTable>;

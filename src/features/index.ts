@@ -4,6 +4,7 @@
  */
 import type { Feature } from '../feature.ts';
 import { addStrings } from '../web/i18n.ts';
+import { accountability } from './accountability/index.ts';
 import { admin } from './admin/index.ts';
 import { audit } from './audit/index.ts';
 import { campaigns } from './campaigns/index.ts';
@@ -18,6 +19,21 @@ import { petitions } from './petitions/index.ts';
 import { switches } from './switches/index.ts';
 import { users } from './users/index.ts';
 
-export const FEATURES: readonly Feature[] = [health, audit, users, admin, keys, switches, campaigns, petitions, moderation, map, live, mailbox, demo];
+export const FEATURES: readonly Feature[] = [
+  health,
+  audit,
+  users,
+  admin,
+  keys,
+  switches,
+  campaigns,
+  petitions,
+  moderation,
+  map,
+  accountability,
+  live,
+  mailbox,
+  demo,
+];
 
 for (const feature of FEATURES) if (feature.locales) addStrings(feature.locales);

@@ -75,6 +75,29 @@ export function TextField(
   );
 }
 
+/** A drop-down of fixed choices, each with its label; the submitted value is checked against the same list. */
+export function SelectField(props: FieldProps & { values: FormValues; options: readonly { value: string; label: string }[]; required?: boolean }) {
+  const { name, hint, errors, values, options } = props;
+  const selected = valueOf(values, name);
+  return (
+    <FieldFrame {...props}>
+      <select
+        id={name}
+        name={name}
+        required={props.required}
+        aria-describedby={describedBy(name, hint, errors[name])}
+        aria-invalid={errors[name] ? 'true' : undefined}
+      >
+        {options.map((option) => (
+          <option value={option.value} selected={option.value === selected}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </FieldFrame>
+  );
+}
+
 export function TextArea(props: FieldProps & { values: FormValues; rows?: number; required?: boolean; maxLength?: number }) {
   const { name, hint, errors, values } = props;
   return (

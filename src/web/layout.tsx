@@ -87,10 +87,10 @@ export function renderPage(page: VNode): string {
 }
 
 /** Sends a full HTML page. Pages vary by language cookie and Accept-Language, so caches must key on them. */
-export function sendPage(reply: FastifyReply, page: VNode | string, status = 200): FastifyReply {
+export function sendPage(reply: FastifyReply, page: VNode | string | Buffer, status = 200): FastifyReply {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
     .header('vary', 'Cookie, Accept-Language')
-    .send(typeof page === 'string' ? page : renderPage(page));
+    .send(typeof page === 'string' || Buffer.isBuffer(page) ? page : renderPage(page));
 }

@@ -3,12 +3,12 @@
  * one campaign then costs a map lookup per request instead of a render. Per-request values (a CSRF token, a form
  * timestamp) are never baked in: they are rendered as placeholders and filled in per response.
  */
-export class PageCache {
-  private readonly pages = new Map<string, string>();
+export class PageCache<Page = string> {
+  private readonly pages = new Map<string, Page>();
 
   constructor(private readonly maxEntries = 500) {}
 
-  async render(key: string, render: () => string | Promise<string>): Promise<string> {
+  async render(key: string, render: () => Page | Promise<Page>): Promise<Page> {
     const hit = this.pages.get(key);
     if (hit !== undefined) return hit;
     const html = await render();

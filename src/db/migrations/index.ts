@@ -4,10 +4,12 @@ import * as foundation from './2026-11-25-01-foundation.ts';
 import * as petitions from './2026-11-25-02-petitions.ts';
 import * as userLastLogin from './2026-12-02-01-user-last-login.ts';
 import * as twoFactor from './2026-12-02-02-two-factor.ts';
+import * as accountability from './2026-12-02-03-accountability.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25-01-foundation': foundation,
   '2026-11-25-02-petitions': petitions,
   '2026-12-02-01-user-last-login': userLastLogin,
   '2026-12-02-02-two-factor': twoFactor,
+  '2026-12-02-03-accountability': accountability,
 };

@@ -152,6 +152,15 @@ export async function changeCampaignStatus(db: Database, options: { userId: numb
   forgetCachedReads(db);
 }
 
+/**
+ * Marks a campaign changed when something its pages show changes elsewhere (another feature's records): its cached
+ * pages are keyed on the campaign's last change, in every process.
+ */
+export async function touchCampaign(db: Database, id: number): Promise<void> {
+  await db.updateTable('campaigns').set({ updated_at: new Date().toISOString() }).where('id', '=', id).execute();
+  forgetCachedReads(db);
+}
+
 /** A campaign the public may see: published, or archived (kept as a record). Drafts do not exist publicly. */
 export async function getPublicCampaign(db: Database, slug: string): Promise<Campaign> {
   const campaign = SLUG_PATTERN.test(slug) && slug.length <= 80 ? await cachedRead(db, `slug:${slug}`, () => findCampaignBySlug(db, slug)) : undefined;

@@ -88,4 +88,5 @@ export { appendCountEvent } from './counting/count-events.ts';
 export type { CountBoard, PetitionCount } from './counting/count-board.ts';
 export { mainPetition, petitionTextFor, type Petition, type PetitionInput } from './model.ts';
 export { petitionsOfCampaign } from './service.ts';
+export { listMilestonesReached, type MilestoneReached } from './queries.ts';
 export { isSuspectReason, MODERATOR_REASON, suspectReasonLabelKeys, type SuspectReason } from './suspect-reasons.ts';

@@ -1,0 +1,26 @@
+/**
+ * Accountability: whom a campaign asks to act (targets), what it asked and when (asks), what they said (statements
+ * with sources), and who stays silent — computed from those records, never entered. A scoreboard on the campaign
+ * page, the whole record with its timeline at `/c/{slug}/accountability`, the organisers' pages, and a read API.
+ */
+import type { Feature } from '../../feature.ts';
+import { registerAccountabilityAdminRoutes } from './admin-routes.tsx';
+import { campaignTargetsSection } from './admin-section.tsx';
+import { addDemoAccountability } from './demo.ts';
+import en from './locales/en.json' with { type: 'json' };
+import ru from './locales/ru.json' with { type: 'json' };
+import { registerAccountabilityRoutes } from './routes.tsx';
+import { accountabilitySection } from './section.tsx';
+
+export const accountability: Feature = {
+  name: 'accountability',
+  needs: ['audit', 'campaigns', 'petitions'],
+  locales: { en, ru },
+  register(app) {
+    registerAccountabilityRoutes(app);
+    registerAccountabilityAdminRoutes(app);
+  },
+  campaignSections: [accountabilitySection],
+  campaignAdminSections: [campaignTargetsSection],
+  demo: addDemoAccountability,
+};
