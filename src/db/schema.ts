@@ -261,6 +261,35 @@ export interface StatementSourcesTable {
   published_on: string | null;
 }
 
+export type EndorsementStatus = 'unverified' | 'verified';
+export type EndorsementSource = 'organiser' | 'suggestion';
+
+export interface EndorsementsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  name: string;
+  description: string;
+  quote: string;
+  platform: string;
+  /** The original post (http or https), or ''. */
+  url: string;
+  /** The language name, description and quote are written in. */
+  lang: string;
+  /** YYYY-MM-DD, or null when not known. */
+  endorsed_on: string | null;
+  date_approximate: Flag;
+  /** Only verified endorsements are ever shown to the public. */
+  status: EndorsementStatus;
+  evidence_url: string;
+  evidence_note: string;
+  featured: Flag;
+  /** Added by an organiser, or suggested by the public (nothing about the suggester is kept). */
+  source: EndorsementSource;
+  verified_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -284,6 +313,7 @@ export interface DB {
   asks: AsksTable;
   statements: StatementsTable;
   statement_sources: StatementSourcesTable;
+  endorsements: EndorsementsTable;
 }
 
 export type User = Selectable<UsersTable>;

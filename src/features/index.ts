@@ -9,6 +9,7 @@ import { admin } from './admin/index.ts';
 import { audit } from './audit/index.ts';
 import { campaigns } from './campaigns/index.ts';
 import { demo } from './demo/index.ts';
+import { endorsements } from './endorsements/index.ts';
 import { health } from './health/index.ts';
 import { keys } from './keys/index.ts';
 import { live } from './live/index.ts';
@@ -30,6 +31,7 @@ export const FEATURES: readonly Feature[] = [
   petitions,
   moderation,
   map,
+  endorsements,
   accountability,
   live,
   mailbox,

@@ -5,6 +5,7 @@ import * as petitions from './2026-11-25-02-petitions.ts';
 import * as userLastLogin from './2026-12-02-01-user-last-login.ts';
 import * as twoFactor from './2026-12-02-02-two-factor.ts';
 import * as accountability from './2026-12-02-03-accountability.ts';
+import * as endorsements from './2026-12-02-04-endorsements.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25-01-foundation': foundation,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-01-user-last-login': userLastLogin,
   '2026-12-02-02-two-factor': twoFactor,
   '2026-12-02-03-accountability': accountability,
+  '2026-12-02-04-endorsements': endorsements,
 };
