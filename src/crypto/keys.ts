@@ -13,7 +13,8 @@ export type KeyPurpose =
   | 'withdraw-link'
   | 'totp-secret'
   | 'totp-enrolment'
-  | 'recovery-code';
+  | 'recovery-code'
+  | 'letter-signatory-pepper';
 
 export function deriveKey(secret: Buffer, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `outcry:${purpose}`, 32));

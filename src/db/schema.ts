@@ -290,6 +290,66 @@ export interface EndorsementsTable {
   updated_at: string;
 }
 
+export type LetterState = 'draft' | 'collecting' | 'published' | 'delivered';
+export type SignatoryCategory = 'official' | 'organisation' | 'public-figure' | 'individual';
+/** pending: signed on, mail not confirmed; unverified: waits for an organiser; verified (public) or rejected. */
+export type SignatoryStatus = 'pending' | 'unverified' | 'verified' | 'rejected';
+export type SignatorySource = 'organiser' | 'sign-on';
+
+export interface LettersTable {
+  id: Generated<number>;
+  campaign_id: number;
+  title: string;
+  /** Markdown, rendered as the campaign story is. */
+  body_md: string;
+  /** The language title and text are written in. */
+  lang: string;
+  /** Drafts are never public; signatures are taken only while collecting. */
+  state: LetterState;
+  dated_on: string | null;
+  date_approximate: Flag;
+  delivered_on: string | null;
+  delivered_approximate: Flag;
+  /** How many signed as a source reports it, for a letter whose full list the campaign does not hold. */
+  reported_count: number | null;
+  reported_publisher: string;
+  reported_url: string;
+  response_text: string;
+  response_url: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LetterTargetsTable {
+  letter_id: number;
+  target_id: number;
+}
+
+export interface LetterSignatoriesTable {
+  id: Generated<number>;
+  letter_id: number;
+  name: string;
+  title: string;
+  affiliation: string;
+  category: SignatoryCategory;
+  signed_on: string;
+  /** Only verified signatories are ever public. */
+  status: SignatoryStatus;
+  source: SignatorySource;
+  /** What an organiser checked to verify: a web address, a note of an out-of-band check, or both. */
+  evidence_url: string;
+  evidence_note: string;
+  /** HMAC of the letter and the canonical address (sign-on only): the address itself is never stored. */
+  dedup_key: string | null;
+  confirm_token_hash: string | null;
+  token_expires_at: string | null;
+  last_mailed_at: string | null;
+  confirmed_at: string | null;
+  verified_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -314,6 +374,9 @@ export interface DB {
   statements: StatementsTable;
   statement_sources: StatementSourcesTable;
   endorsements: EndorsementsTable;
+  letters: LettersTable;
+  letter_targets: LetterTargetsTable;
+  letter_signatories: LetterSignatoriesTable;
 }
 
 export type User = Selectable<UsersTable>;

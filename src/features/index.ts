@@ -12,6 +12,7 @@ import { demo } from './demo/index.ts';
 import { endorsements } from './endorsements/index.ts';
 import { health } from './health/index.ts';
 import { keys } from './keys/index.ts';
+import { letters } from './letters/index.ts';
 import { live } from './live/index.ts';
 import { mailbox } from './mailbox/index.ts';
 import { map } from './map/index.ts';
@@ -33,6 +34,7 @@ export const FEATURES: readonly Feature[] = [
   map,
   endorsements,
   accountability,
+  letters,
   live,
   mailbox,
   demo,

@@ -6,6 +6,7 @@ import * as userLastLogin from './2026-12-02-01-user-last-login.ts';
 import * as twoFactor from './2026-12-02-02-two-factor.ts';
 import * as accountability from './2026-12-02-03-accountability.ts';
 import * as endorsements from './2026-12-02-04-endorsements.ts';
+import * as letters from './2026-12-02-05-letters.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25-01-foundation': foundation,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-02-two-factor': twoFactor,
   '2026-12-02-03-accountability': accountability,
   '2026-12-02-04-endorsements': endorsements,
+  '2026-12-02-05-letters': letters,
 };

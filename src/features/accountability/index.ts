@@ -24,3 +24,7 @@ export const accountability: Feature = {
   campaignAdminSections: [campaignTargetsSection],
   demo: addDemoAccountability,
 };
+
+export { isWebAddress } from './forms.ts';
+export { targetText, todayIn, type Target } from './model.ts';
+export { listTargetsOfCampaign } from './queries.ts';

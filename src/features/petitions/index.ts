@@ -84,6 +84,7 @@ export const petitions: Feature = {
 };
 
 export { getPetitionForAdmin } from './admin-service.ts';
+export { canonicalEmail, isValidEmail } from './signing/email.ts';
 export { appendCountEvent } from './counting/count-events.ts';
 export type { CountBoard, PetitionCount } from './counting/count-board.ts';
 export { mainPetition, petitionTextFor, type Petition, type PetitionInput } from './model.ts';
