@@ -267,6 +267,16 @@ export interface MilestoneAsksTable {
   created_at: string;
 }
 
+export interface TargetPicturesTable {
+  target_id: number;
+  content_type: string;
+  /** The picture with every metadata block removed (see web/images.ts). */
+  bytes: Buffer;
+  /** Of the bytes: part of the picture's address, so it can be cached for ever and changes when replaced. */
+  sha256: string;
+  updated_at: string;
+}
+
 export interface StatementSourcesTable {
   id: Generated<number>;
   statement_id: number;
@@ -388,6 +398,7 @@ export interface DB {
   statements: StatementsTable;
   statement_sources: StatementSourcesTable;
   milestone_asks: MilestoneAsksTable;
+  target_pictures: TargetPicturesTable;
   endorsements: EndorsementsTable;
   letters: LettersTable;
   letter_targets: LetterTargetsTable;

@@ -9,6 +9,7 @@ import { describeEachDialect, type TestContext } from '../../../test/helpers/app
 import { loggedIn, makeCampaign, makePetition } from '../../../test/helpers/factories.ts';
 import { expectValidHtml } from '../../../test/helpers/html.ts';
 import type { Browser } from '../../../test/helpers/http.ts';
+import { jpegWithMetadata, MARKER, pngWithMetadata } from '../../../test/helpers/images.ts';
 import { listAuditEntries } from '../audit/index.ts';
 import { recordMilestoneAsks } from './milestone-asks.ts';
 import { calendarDaysBetween, todayIn } from './model.ts';
@@ -227,6 +228,60 @@ describeEachDialect('accountability: targets, asks, statements, silence', (ctx) 
     expect((await browser.get(`/admin/accountability/targets/${targetId}`)).body).toContain('ask recorded on');
   });
 
+  it('takes a target’s picture without its metadata, serves it from this site, and refuses anything else', async () => {
+    const { campaign, browser, slug } = await setUp(ctx());
+    const targetId = await addTarget(browser, campaign.id);
+    const upload = (file: Buffer, options: { csrf?: string; filename?: string } = {}) =>
+      postMultipart(
+        ctx(),
+        browser,
+        `/admin/accountability/targets/${targetId}/picture`,
+        { _csrf: options.csrf ?? browser.csrfToken },
+        file,
+        options.filename ?? 'me.jpg',
+      );
+
+    const saved = await upload(jpegWithMetadata());
+    expect(saved.statusCode, saved.body.slice(0, 500)).toBe(303);
+    const page = await browser.get(`/c/${slug}/accountability`);
+    const src = /<img class="portrait" src="(\/media\/targets\/\d+\/[0-9a-f]{16}\.jpg)"/.exec(page.body)?.[1];
+    expect(src).toBeDefined();
+    const picture = await browser.get(src!);
+    expect(picture.statusCode).toBe(200);
+    expect(picture.headers['content-type']).toBe('image/jpeg');
+    expect(picture.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(picture.rawPayload.toString('latin1')).not.toContain(MARKER);
+    // Nor anywhere in the database.
+    const stored = await ctx().db.selectFrom('target_pictures').select('bytes').where('target_id', '=', targetId).executeTakeFirstOrThrow();
+    expect(Buffer.from(stored.bytes).toString('latin1')).not.toContain(MARKER);
+    expect((await browser.get(src!.replace(/[0-9a-f]{16}/, '0000000000000000'))).statusCode).toBe(404);
+    const api = (await browser.get(`/api/v1/campaigns/${slug}/targets`)).json() as { targets: { picture_url: string }[] };
+    expect(api.targets[0]!.picture_url).toBe(`http://outcry.test${src}`);
+
+    const svg = await upload(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), { filename: 'x.jpg' });
+    expect(svg.statusCode).toBe(400);
+    expect(svg.body).toContain('That file is not a JPEG, PNG or WebP picture.');
+    const huge = await upload(Buffer.concat([jpegWithMetadata(), Buffer.alloc(3 * 1024 * 1024)]));
+    expect(huge.statusCode).toBe(413);
+    expect((await upload(pngWithMetadata(), { csrf: 'forged' })).statusCode).toBe(403);
+    // No other route reads multipart.
+    const elsewhere = await postMultipart(
+      ctx(),
+      browser,
+      `/admin/campaigns/${campaign.id}/accountability/targets`,
+      { _csrf: browser.csrfToken },
+      pngWithMetadata(),
+      'x.png',
+    );
+    expect(elsewhere.statusCode).toBe(415);
+    expect((await browser.get(src!)).statusCode).toBe(200);
+
+    expect((await browser.post(`/admin/accountability/targets/${targetId}/picture/delete`, {})).statusCode).toBe(303);
+    expect((await browser.get(src!)).statusCode).toBe(404);
+    const actions = (await listAuditEntries(ctx().db, { limit: 20 })).filter((e) => e.entityId === String(targetId)).map((e) => e.action);
+    expect(actions.filter((a) => a === 'target.picture')).toHaveLength(2);
+  });
+
   it('serves valid HTML for the public and the organisers’ pages, in English and Russian', async () => {
     const { campaign, browser, slug } = await setUp(ctx());
     const targetId = await addTarget(browser, campaign.id);
@@ -282,3 +337,21 @@ describeEachDialect('accountability: targets, asks, statements, silence', (ctx) 
     expect(page.body.match(/<script\b/g)).toHaveLength(1);
   });
 });
+
+/** A multipart form post as a browser sends a file input: fields, then one file. */
+function postMultipart(ctx: TestContext, browser: Browser, url: string, fields: Record<string, string>, file: Buffer, filename: string) {
+  const boundary = `----outcry${Date.now()}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="picture"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`));
+  parts.push(file, Buffer.from(`\r\n--${boundary}--\r\n`));
+  return ctx.app.inject({
+    method: 'POST',
+    url,
+    remoteAddress: browser.remoteAddress,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    payload: Buffer.concat(parts),
+  });
+}

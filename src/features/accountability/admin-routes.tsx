@@ -1,6 +1,7 @@
 /** Organisers' pages for a campaign's targets, asks and statements (owners and editors change; moderators look). */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../errors.ts';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import { AppError, isAppError } from '../../errors.ts';
 import { pageContext } from '../../web/context.ts';
 import { flashFrom } from '../../web/flash.ts';
 import { asFormBody, parseId, type FormBody } from '../../web/form.ts';
@@ -11,6 +12,7 @@ import { type FormName, TargetPage, TargetsPage } from './admin-views.tsx';
 import { parseAskForm, parseStatementForm, parseTargetForm } from './forms.ts';
 import { todayIn, type Target } from './model.ts';
 import { addMilestoneAsk, deleteMilestoneAsk, listMilestoneAsks, parseMilestoneAskForm } from './milestone-asks.ts';
+import { deletePicture, MAX_PICTURE_BYTES, savePicture } from './pictures.ts';
 import { loadScoreboard } from './scoreboard.ts';
 import { petitionsOfCampaign, petitionTextFor } from '../petitions/index.ts';
 import { formatNumber } from '../../web/i18n.ts';
@@ -24,11 +26,12 @@ const FLASH_KEYS = {
   'statement-added': 'accountability.admin.done.statementAdded',
   removed: 'accountability.admin.done.removed',
   promised: 'accountability.admin.done.promised',
+  picture: 'accountability.admin.done.picture',
 } as const;
 
 type IdParams = { Params: { id: string }; Querystring: { done?: unknown } };
 
-export function registerAccountabilityAdminRoutes(app: FastifyInstance): void {
+export async function registerAccountabilityAdminRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps.database;
   const { timeZone } = app.deps.config;
   const view = { preHandler: [requireUser, requirePermission('campaigns:view')] };
@@ -150,6 +153,35 @@ export function registerAccountabilityAdminRoutes(app: FastifyInstance): void {
   app.post<IdParams>('/admin/accountability/milestone-asks/:id/delete', edit, async (request, reply) => {
     const targetId = await deleteMilestoneAsk(db, { userId: request.user!.id, id: parseId(request.params.id) });
     return reply.redirect(`/admin/accountability/targets/${targetId}?done=removed`, 303);
+  });
+
+  // Multipart is read on this one route only (its own plugin scope): no other form takes files.
+  const pictureUpload: FastifyPluginAsync = async (scope) => {
+    await scope.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fileSize: MAX_PICTURE_BYTES, files: 1, fields: 2, parts: 3, fieldSize: 1024 },
+    });
+    scope.post<IdParams>('/admin/accountability/targets/:id/picture', { ...edit, bodyLimit: MAX_PICTURE_BYTES + 64 * 1024 }, async (request, reply) => {
+      const target = await getTarget(db, parseId(request.params.id));
+      const file = asFormBody(request.body)['picture'];
+      if (!Buffer.isBuffer(file) || file.length === 0) {
+        return sendTarget(request, reply, target, { form: 'picture', values: {}, errors: { picture: 'accountability.errors.pictureMissing' } });
+      }
+      try {
+        await savePicture(db, { userId: request.user!.id, target, file });
+      } catch (error) {
+        if (!isAppError(error) || error.code !== 'validation_failed') throw error;
+        return sendTarget(request, reply, target, { form: 'picture', values: {}, errors: error.fields ?? {} });
+      }
+      return reply.redirect(`/admin/accountability/targets/${target.id}?done=picture`, 303);
+    });
+  };
+  await app.register(pictureUpload);
+
+  app.post<IdParams>('/admin/accountability/targets/:id/picture/delete', edit, async (request, reply) => {
+    const target = await getTarget(db, parseId(request.params.id));
+    await deletePicture(db, { userId: request.user!.id, target });
+    return reply.redirect(`/admin/accountability/targets/${target.id}?done=removed`, 303);
   });
 
   app.post<IdParams>('/admin/accountability/asks/:id/delete', edit, async (request, reply) => {

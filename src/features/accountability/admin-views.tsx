@@ -13,7 +13,7 @@ import type { MilestoneAsk } from './milestone-asks.ts';
 import type { ScoreboardEntry } from './scoreboard.ts';
 import { SilenceText, StanceText } from './views.tsx';
 
-export type FormName = 'target' | 'ask' | 'statement' | 'promise';
+export type FormName = 'target' | 'ask' | 'statement' | 'promise' | 'picture';
 export interface FormState {
   form: FormName;
   values: FormValues;
@@ -194,6 +194,44 @@ function StatementRow({ ctx, statement }: { ctx: PageContext; statement: Stateme
   );
 }
 
+/** The target's picture: shown if there is one, replaced or removed; its metadata is removed on upload. */
+function TargetPicture({ ctx, target, url, errors }: { ctx: PageContext; target: Target; url: string | undefined; errors: FieldErrors }) {
+  const { t } = ctx;
+  return (
+    <>
+      <h2>{t('accountability.admin.picture')}</h2>
+      {url ? <img class="portrait" src={url} alt={t('accountability.admin.currentPicture')} width={96} height={96} /> : null}
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ picture: t('accountability.admin.pictureFile') }} />
+      <form method="post" action={`/admin/accountability/targets/${target.id}/picture`} enctype="multipart/form-data" class="stacked">
+        <CsrfField ctx={ctx} />
+        <div class="field">
+          <label for="picture">{t('accountability.admin.pictureFile')}</label>
+          <p class="hint" id="picture-hint">
+            {t('accountability.admin.pictureHint')}
+          </p>
+          {errors['picture'] ? (
+            <p class="error" id="picture-error">
+              {t(errors['picture'])}
+            </p>
+          ) : null}
+          <input
+            type="file"
+            id="picture"
+            name="picture"
+            accept="image/jpeg,image/png,image/webp"
+            required
+            aria-describedby={errors['picture'] ? 'picture-hint picture-error' : 'picture-hint'}
+          />
+        </div>
+        <button type="submit">{t('accountability.admin.uploadPicture')}</button>
+      </form>
+      {url ? (
+        <DeleteButton ctx={ctx} action={`/admin/accountability/targets/${target.id}/picture/delete`} label={t('accountability.admin.removePicture')} />
+      ) : null}
+    </>
+  );
+}
+
 export interface MilestoneOption {
   value: string;
   label: string;
@@ -217,7 +255,7 @@ function MilestonePromises({
   const labelOf = (p: MilestoneAsk) => options.find((o) => o.value === `${p.petitionId}:${p.milestone}`)?.label ?? `#${p.petitionId} · ${p.milestone}`;
   const labels = {
     petition_milestone: t('accountability.admin.promiseMilestone'),
-    promise_summary: t('accountability.admin.summary'),
+    promise_summary: t('accountability.admin.promiseSummary'),
     promise_lang: t('accountability.admin.lang'),
   };
   return (
@@ -423,6 +461,8 @@ export function TargetPage({
         ))}
         <button type="submit">{t('accountability.admin.addStatement')}</button>
       </form>
+
+      <TargetPicture ctx={ctx} target={target} url={entry.pictureUrl} errors={stateFor(state, 'picture').errors} />
 
       <MilestonePromises ctx={ctx} target={target} promises={promises} options={milestoneOptions} state={stateFor(state, 'promise')} />
 

@@ -17,9 +17,9 @@ export const accountability: Feature = {
   name: 'accountability',
   needs: ['audit', 'campaigns', 'petitions'],
   locales: { en, ru },
-  register(app) {
+  async register(app) {
     registerAccountabilityRoutes(app);
-    registerAccountabilityAdminRoutes(app);
+    await registerAccountabilityAdminRoutes(app);
   },
   campaignSections: [accountabilitySection],
   campaignAdminSections: [campaignTargetsSection],

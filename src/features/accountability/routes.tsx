@@ -9,7 +9,10 @@ import { pageContext } from '../../web/context.ts';
 import { renderPage, sendPage } from '../../web/layout.tsx';
 import { PageCache } from '../../web/page-cache.ts';
 import type { Database } from '../../db/database.ts';
+import { AppError } from '../../errors.ts';
+import { parseId } from '../../web/form.ts';
 import { targetText, todayIn } from './model.ts';
+import { findPicture, pictureUrl } from './pictures.ts';
 import { loadScoreboard, type ScoreboardEntry } from './scoreboard.ts';
 import type { TimelineMilestone } from './timeline-svg.tsx';
 import { AccountabilityPage } from './views.tsx';
@@ -54,6 +57,24 @@ export function registerAccountabilityRoutes(app: FastifyInstance): void {
     return sendPage(reply, html);
   });
 
+  app.get<{ Params: { id: string; file: string } }>('/media/targets/:id/:file', async (request, reply) => {
+    const targetId = parseId(request.params.id);
+    const picture = targetId === undefined ? undefined : await findPicture(db, targetId);
+    if (
+      !picture ||
+      pictureUrl({ targetId: targetId!, sha256: picture.sha256, contentType: picture.contentType }) !==
+        `/media/targets/${request.params.id}/${request.params.file}`
+    ) {
+      throw new AppError('not_found', 'No such picture.');
+    }
+    // The address names the picture's hash: a new picture gets a new address, so this one may be kept for good.
+    return reply
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('content-disposition', 'inline')
+      .type(picture.contentType)
+      .send(picture.bytes);
+  });
+
   app.get<{ Params: { slug: string } }>('/api/v1/campaigns/:slug/targets', async (request) => {
     const campaign = await getPublicCampaign(db, request.params.slug);
     const today = todayIn(timeZone, new Date());
@@ -82,6 +103,7 @@ function targetJson(entry: ScoreboardEntry, publicUrl: string, slug: string) {
     names: Object.fromEntries(Object.entries(target.texts).map(([locale, text]) => [locale, { name: text.name, title: text.office }])),
     name: targetText(target, 'en').name,
     links: target.links,
+    picture_url: entry.pictureUrl ? `${publicUrl}${entry.pictureUrl}` : null,
     stance: standing.stance,
     latest_statement_date: standing.latestStatementOn,
     last_answered_date: standing.lastAnsweredOn,

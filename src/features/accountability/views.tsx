@@ -139,6 +139,7 @@ function TargetRecord({ ctx, entry }: { ctx: PageContext; entry: ScoreboardEntry
   ].sort((a, b) => a.date.localeCompare(b.date) || a.order - b.order);
   return (
     <section class="target" id={`target-${target.id}`} aria-labelledby={`target-${target.id}-name`}>
+      {entry.pictureUrl ? <img class="portrait" src={entry.pictureUrl} alt="" width={96} height={96} loading="lazy" /> : null}
       <h3 id={`target-${target.id}-name`}>{text.name}</h3>
       <p>{[text.office, target.country ? countryName(locale, target.country) : '', t(`accountability.kind_${target.kind}`)].filter(Boolean).join(' · ')}</p>
       <p>
