@@ -30,3 +30,4 @@ export const accountability: Feature = {
 export { isWebAddress } from './forms.ts';
 export { targetText, todayIn, type Target } from './model.ts';
 export { listTargetsOfCampaign } from './queries.ts';
+export { recordAskWithin } from './service.ts';

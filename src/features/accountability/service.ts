@@ -95,6 +95,22 @@ export async function addAsk(db: Database, options: Actor & { target: Target; in
   });
 }
 
+/**
+ * Records an ask inside another feature's transaction (a letter delivered to its targets): the caller marks the
+ * campaign changed. Audited as any ask.
+ */
+export async function recordAskWithin(trx: Database, options: Actor & { targetId: number; input: AskInput }): Promise<number> {
+  const id = await insertAsk(trx, options.targetId, options.input, new Date().toISOString());
+  await recordAudit(trx, {
+    userId: options.userId,
+    action: 'ask.create',
+    entityType: 'target',
+    entityId: options.targetId,
+    changes: { ask: [null, `${options.input.askedOn} ${options.input.channel}`] },
+  });
+  return id;
+}
+
 export async function deleteAsk(db: Database, options: Actor & { askId: number | undefined }): Promise<Target> {
   return change(db, async (trx) => {
     const ask = options.askId === undefined ? undefined : await findAskById(trx, options.askId);

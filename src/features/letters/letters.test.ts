@@ -121,6 +121,12 @@ describeEachDialect('letters: open letters, signatories, sign-on', (ctx) => {
     expect(after.body).toContain('We are looking into it.');
     expect(after.body).toContain('Delivered on');
     expect(after.body).not.toContain('Sign this letter');
+    // Delivered, the letter is an ask of its target, once: the accountability record counts silence from it.
+    const asks = await ctx().db.selectFrom('asks').selectAll().where('target_id', '=', targetId).execute();
+    expect(asks).toMatchObject([{ channel: 'open-letter', asked_on: '2017-07-11', summary: letterFields()['title'] }]);
+    await browser.post(`/admin/letters/${id}`, letterFields({ targets: String(targetId), ...REPORT, state: 'delivered', delivered_on: '2017-07-11' }));
+    expect(await ctx().db.selectFrom('asks').selectAll().where('target_id', '=', targetId).execute()).toHaveLength(1);
+    expect((await browser.get(`/c/${slug}/accountability`)).body).toContain('Asked (open letter)');
 
     const actions = (await listAuditEntries(ctx().db, { limit: 20 }))
       .filter((e) => e.entityType === 'letter' && e.entityId === String(id))

@@ -5,6 +5,7 @@
 import type { Database } from '../../db/database.ts';
 import { forgetCachedReads } from '../../db/read-cache.ts';
 import { AppError } from '../../errors.ts';
+import { recordAskWithin } from '../accountability/index.ts';
 import { diffFields, recordAudit } from '../audit/index.ts';
 import { touchCampaign } from '../campaigns/index.ts';
 import { type Evidence, isPublicLetter, type Letter, type LetterInput, type PublicLetter, type Signatory, type SignatoryInput } from './model.ts';
@@ -65,9 +66,25 @@ function auditView(input: LetterInput): Record<string, unknown> {
   return { ...rest, reported: reported ? `${reported.count} (${reported.publisher}, ${reported.url})` : null, targetIds: targetIds.join(',') };
 }
 
+/**
+ * A letter delivered is an ask of each target it is addressed to: recorded once, when the letter becomes delivered,
+ * dated the day of delivery, so the accountability record counts silence from it.
+ */
+async function recordDeliveryAsks(trx: Database, userId: number | null, input: LetterInput, wasDelivered: boolean): Promise<void> {
+  if (wasDelivered || input.state !== 'delivered' || !input.deliveredOn) return;
+  for (const targetId of input.targetIds) {
+    await recordAskWithin(trx, {
+      userId,
+      targetId,
+      input: { askedOn: input.deliveredOn, dateApproximate: input.deliveredApproximate, channel: 'open-letter', summary: input.title, lang: input.lang },
+    });
+  }
+}
+
 export async function createLetter(db: Database, options: Actor & { campaignId: number; input: LetterInput }): Promise<number> {
   return change(db, async (trx) => {
     const id = await insertLetter(trx, options.campaignId, options.input, new Date().toISOString());
+    await recordDeliveryAsks(trx, options.userId, options.input, false);
     await recordAudit(trx, {
       userId: options.userId,
       action: 'letter.create',
@@ -83,6 +100,7 @@ export async function createLetter(db: Database, options: Actor & { campaignId: 
 export async function updateLetter(db: Database, options: Actor & { letter: Letter; input: LetterInput }): Promise<void> {
   await change(db, async (trx) => {
     await updateLetterRow(trx, options.letter.id, options.input, new Date().toISOString());
+    await recordDeliveryAsks(trx, options.userId, options.input, options.letter.state === 'delivered');
     await recordAudit(trx, {
       userId: options.userId,
       action: options.letter.state === options.input.state ? 'letter.update' : `letter.${options.input.state}`,
