@@ -47,3 +47,10 @@ export function cachedRead<T>(db: Database, key: string, load: () => Promise<T>)
 export function forgetCachedReads(db: Database): void {
   caches.get(db)?.clear();
 }
+
+/** Runs `run` in one transaction, then forgets this process's cached reads: what it changed is read afresh. */
+export async function changeThenForget<T>(db: Database, run: (trx: Database) => Promise<T>): Promise<T> {
+  const result = await db.transaction().execute(run);
+  forgetCachedReads(db);
+  return result;
+}

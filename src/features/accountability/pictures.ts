@@ -9,7 +9,7 @@ import { AppError } from '../../errors.ts';
 import { IMAGE_EXTENSIONS, type ImageType, stripImageMetadata } from '../../web/images.ts';
 import { recordAudit } from '../audit/index.ts';
 import { touchCampaign } from '../campaigns/index.ts';
-import { forgetCachedReads } from '../../db/read-cache.ts';
+import { changeThenForget } from '../../db/read-cache.ts';
 import type { Target } from './model.ts';
 
 export const MAX_PICTURE_BYTES = 2 * 1024 * 1024;
@@ -47,7 +47,7 @@ export async function savePicture(db: Database, options: { userId: number; targe
   }
   const sha256 = createHash('sha256').update(picture.bytes).digest('hex');
   const row = { content_type: picture.type, bytes: picture.bytes, sha256, updated_at: new Date().toISOString() };
-  await db.transaction().execute(async (trx) => {
+  await changeThenForget(db, async (trx) => {
     await trx
       .insertInto('target_pictures')
       .values({ target_id: options.target.id, ...row })
@@ -62,11 +62,10 @@ export async function savePicture(db: Database, options: { userId: number; targe
     });
     await touchCampaign(trx, options.target.campaignId);
   });
-  forgetCachedReads(db);
 }
 
 export async function deletePicture(db: Database, options: { userId: number; target: Target }): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await changeThenForget(db, async (trx) => {
     const deleted = await trx.deleteFrom('target_pictures').where('target_id', '=', options.target.id).executeTakeFirst();
     if (Number(deleted.numDeletedRows) === 0) return;
     await recordAudit(trx, {
@@ -78,5 +77,4 @@ export async function deletePicture(db: Database, options: { userId: number; tar
     });
     await touchCampaign(trx, options.target.campaignId);
   });
-  forgetCachedReads(db);
 }

@@ -4,7 +4,7 @@
  * cached reads of the campaign at once; other processes within the read cache's second.
  */
 import type { Database } from '../../db/database.ts';
-import { forgetCachedReads } from '../../db/read-cache.ts';
+import { changeThenForget } from '../../db/read-cache.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { touchCampaign } from '../campaigns/index.ts';
@@ -24,13 +24,6 @@ import {
 
 type Actor = { userId: number | null };
 
-/** Runs a change in a transaction, then forgets this process's cached reads (the campaign's last change moved). */
-async function change<T>(db: Database, run: (trx: Database) => Promise<T>): Promise<T> {
-  const result = await db.transaction().execute(run);
-  forgetCachedReads(db);
-  return result;
-}
-
 export async function getTarget(db: Database, id: number | undefined): Promise<Target> {
   const target = id === undefined ? undefined : await findTargetById(db, id);
   if (!target) throw new AppError('not_found', 'No such target.');
@@ -38,7 +31,7 @@ export async function getTarget(db: Database, id: number | undefined): Promise<T
 }
 
 export async function createTarget(db: Database, options: Actor & { campaignId: number; input: TargetInput }): Promise<number> {
-  return change(db, async (trx) => {
+  return changeThenForget(db, async (trx) => {
     const id = await insertTarget(trx, options.campaignId, options.input, new Date().toISOString());
     await recordAudit(trx, {
       userId: options.userId,
@@ -53,7 +46,7 @@ export async function createTarget(db: Database, options: Actor & { campaignId: 
 }
 
 export async function updateTarget(db: Database, options: Actor & { target: Target; input: TargetInput }): Promise<void> {
-  await change(db, async (trx) => {
+  await changeThenForget(db, async (trx) => {
     await updateTargetRow(trx, options.target.id, options.input, new Date().toISOString());
     await recordAudit(trx, {
       userId: options.userId,
@@ -67,7 +60,7 @@ export async function updateTarget(db: Database, options: Actor & { target: Targ
 }
 
 export async function deleteTarget(db: Database, options: Actor & { target: Target }): Promise<void> {
-  await change(db, async (trx) => {
+  await changeThenForget(db, async (trx) => {
     await deleteTargetRow(trx, options.target.id);
     await recordAudit(trx, {
       userId: options.userId,
@@ -81,7 +74,7 @@ export async function deleteTarget(db: Database, options: Actor & { target: Targ
 }
 
 export async function addAsk(db: Database, options: Actor & { target: Target; input: AskInput }): Promise<number> {
-  return change(db, async (trx) => {
+  return changeThenForget(db, async (trx) => {
     const id = await insertAsk(trx, options.target.id, options.input, new Date().toISOString());
     await recordAudit(trx, {
       userId: options.userId,
@@ -112,7 +105,7 @@ export async function recordAskWithin(trx: Database, options: Actor & { targetId
 }
 
 export async function deleteAsk(db: Database, options: Actor & { askId: number | undefined }): Promise<Target> {
-  return change(db, async (trx) => {
+  return changeThenForget(db, async (trx) => {
     const ask = options.askId === undefined ? undefined : await findAskById(trx, options.askId);
     if (!ask) throw new AppError('not_found', 'No such ask.');
     const target = await getTarget(trx, ask.targetId);
@@ -130,7 +123,7 @@ export async function deleteAsk(db: Database, options: Actor & { askId: number |
 }
 
 export async function addStatement(db: Database, options: Actor & { target: Target; input: StatementInput }): Promise<number> {
-  return change(db, async (trx) => {
+  return changeThenForget(db, async (trx) => {
     const id = await insertStatement(trx, options.target.id, options.input, new Date().toISOString());
     const { statedOn, stance, answersAsk } = options.input;
     await recordAudit(trx, {
@@ -146,7 +139,7 @@ export async function addStatement(db: Database, options: Actor & { target: Targ
 }
 
 export async function deleteStatement(db: Database, options: Actor & { statementId: number | undefined }): Promise<Target> {
-  return change(db, async (trx) => {
+  return changeThenForget(db, async (trx) => {
     const statement = options.statementId === undefined ? undefined : await findStatementById(trx, options.statementId);
     if (!statement) throw new AppError('not_found', 'No such statement.');
     const target = await getTarget(trx, statement.targetId);

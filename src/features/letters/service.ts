@@ -3,7 +3,7 @@
  * marked changed, so its cached pages (which list the letters and their counts) are rendered afresh.
  */
 import type { Database } from '../../db/database.ts';
-import { forgetCachedReads } from '../../db/read-cache.ts';
+import { changeThenForget } from '../../db/read-cache.ts';
 import { AppError } from '../../errors.ts';
 import { recordAskWithin } from '../accountability/index.ts';
 import { diffFields, recordAudit } from '../audit/index.ts';
@@ -22,13 +22,6 @@ import {
 } from './queries.ts';
 
 type Actor = { userId: number | null };
-
-/** Runs a change in a transaction, then forgets this process's cached reads (the campaign's last change moved). */
-async function change<T>(db: Database, run: (trx: Database) => Promise<T>): Promise<T> {
-  const result = await db.transaction().execute(run);
-  forgetCachedReads(db);
-  return result;
-}
 
 export async function getLetter(db: Database, id: number | undefined): Promise<Letter> {
   const letter = id === undefined ? undefined : await findLetterById(db, id);
@@ -82,7 +75,7 @@ async function recordDeliveryAsks(trx: Database, userId: number | null, input: L
 }
 
 export async function createLetter(db: Database, options: Actor & { campaignId: number; input: LetterInput }): Promise<number> {
-  return change(db, async (trx) => {
+  return changeThenForget(db, async (trx) => {
     const id = await insertLetter(trx, options.campaignId, options.input, new Date().toISOString());
     await recordDeliveryAsks(trx, options.userId, options.input, false);
     await recordAudit(trx, {
@@ -98,7 +91,7 @@ export async function createLetter(db: Database, options: Actor & { campaignId: 
 }
 
 export async function updateLetter(db: Database, options: Actor & { letter: Letter; input: LetterInput }): Promise<void> {
-  await change(db, async (trx) => {
+  await changeThenForget(db, async (trx) => {
     await updateLetterRow(trx, options.letter.id, options.input, new Date().toISOString());
     await recordDeliveryAsks(trx, options.userId, options.input, options.letter.state === 'delivered');
     await recordAudit(trx, {
@@ -113,7 +106,7 @@ export async function updateLetter(db: Database, options: Actor & { letter: Lett
 }
 
 export async function addSignatory(db: Database, options: Actor & { letter: Letter; input: SignatoryInput; evidence: Evidence | null }): Promise<number> {
-  return change(db, async (trx) => {
+  return changeThenForget(db, async (trx) => {
     const id = await insertSignatory(trx, options.letter.id, options.input, options.evidence, new Date().toISOString());
     await recordAudit(trx, {
       userId: options.userId,
@@ -130,7 +123,7 @@ export async function addSignatory(db: Database, options: Actor & { letter: Lett
 export async function verifySignatory(db: Database, options: Actor & { signatory: Signatory; evidence: Evidence }): Promise<Letter> {
   // An unconfirmed sign-on has proved nothing yet, not even a mailbox: it cannot be published.
   if (options.signatory.status === 'pending') throw new AppError('conflict', 'This signatory has not confirmed their address yet.');
-  return change(db, async (trx) => {
+  return changeThenForget(db, async (trx) => {
     const letter = await getLetter(trx, options.signatory.letterId);
     await setSignatoryVerified(trx, options.signatory.id, options.evidence, new Date().toISOString());
     await recordAudit(trx, {
@@ -150,7 +143,7 @@ export async function verifySignatory(db: Database, options: Actor & { signatory
 }
 
 export async function rejectSignatory(db: Database, options: Actor & { signatory: Signatory }): Promise<Letter> {
-  return change(db, async (trx) => {
+  return changeThenForget(db, async (trx) => {
     const letter = await getLetter(trx, options.signatory.letterId);
     await setSignatoryRejected(trx, options.signatory.id, new Date().toISOString());
     await recordAudit(trx, {
