@@ -85,6 +85,10 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: accountability', () => 
       await expect.poll(() => row.textContent()).toContain('Denied');
       expect(await row.textContent()).toContain('Answered on');
       await expectNoAxeViolations(publicPage, 'accountability page after the denial');
+      // Reflows to 320 px (WCAG 1.4.10): the scoreboard and the timeline never widen the page.
+      await publicPage.setViewportSize({ width: 320, height: 640 });
+      expect(await publicPage.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+      await publicPage.setViewportSize({ width: 1280, height: 800 });
 
       await publicPage.goto(`/c/${SLUG}`);
       await expect.poll(() => publicPage.getByRole('heading', { name: 'Who stays silent' }).count()).toBe(1);
