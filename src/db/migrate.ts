@@ -10,10 +10,20 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
       : undefined;
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Before migrating, Kysely lists the tables of every schema it may use; another client dropping a schema of its own
+  // at that moment makes the listing fail ("schema … does not exist", 3F000) though nothing is wrong with ours. Such
+  // a failure happens before any migration runs: trying again is safe.
+  for (let attempt = 1; error && isSchemaGoneMeanwhile(error, results) && attempt < 5; attempt += 1) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`Migration ${failed} failed`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function isSchemaGoneMeanwhile(error: unknown, results: readonly unknown[] | undefined): boolean {
+  return (results === undefined || results.length === 0) && (error as { code?: unknown } | null)?.code === '3F000';
 }
