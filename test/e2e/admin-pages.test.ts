@@ -203,6 +203,38 @@ describe.skipIf(!inject('hasBrowser'))("organisers' pages in a browser (axe-core
     SLOW,
   );
 
+  it(
+    'accountability, endorsements and open letters: the organisers’ pages for each',
+    async () => {
+      const database = openDatabase({ url: fresh.url });
+      let ids: { target: number; endorsement: number; letter: number };
+      try {
+        const first = async (table: 'targets' | 'endorsements' | 'letters') =>
+          Number((await database.db.selectFrom(table).select('id').where('campaign_id', '=', campaignId).orderBy('id').executeTakeFirstOrThrow()).id);
+        ids = { target: await first('targets'), endorsement: await first('endorsements'), letter: await first('letters') };
+      } finally {
+        await database.close();
+      }
+      const page = await loggedInPage(owner);
+      await checkInBothLanguages(page, `/admin/campaigns/${campaignId}/accountability`, 'the targets');
+      await checkInBothLanguages(page, `/admin/accountability/targets/${ids.target}`, 'a target with its asks, statements, picture and deliveries');
+      await checkInBothLanguages(page, `/admin/campaigns/${campaignId}/endorsements`, 'the endorsements');
+      await checkInBothLanguages(page, `/admin/endorsements/${ids.endorsement}`, 'an endorsement');
+      await checkInBothLanguages(page, `/admin/campaigns/${campaignId}/letters`, 'the open letters');
+      await checkInBothLanguages(page, `/admin/letters/${ids.letter}`, 'a letter with its signatories');
+      await checkInBothLanguages(page, '/admin/security', 'the security page');
+
+      // A statement sent with mistakes comes back with its error summary, beside the fields.
+      await page.goto(`/admin/accountability/targets/${ids.target}?lang=en`);
+      await page.getByLabel('Said on').fill('2999-01-01');
+      await page.getByRole('button', { name: 'Record a statement' }).click();
+      await page.waitForLoadState();
+      expect(await page.getByRole('alert').first().isVisible()).toBe(true);
+      await expectNoAxeViolations(page, 'a statement with errors');
+    },
+    SLOW,
+  );
+
   it('logged no server errors along the way', () => {
     const errors = serverLogs.filter((line) => /"level":"(error|fatal)"/.test(line));
     expect(errors).toEqual([]);
