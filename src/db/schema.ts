@@ -374,6 +374,24 @@ export interface LetterSignatoriesTable {
   updated_at: string;
 }
 
+export type RecipientKind = 'reviewer' | 'partner';
+
+export interface IntakeRecipientsTable {
+  id: Generated<number>;
+  kind: RecipientKind;
+  name: string;
+  /** What a partner does and where (shown to the person choosing whom to ask for help). */
+  description: string;
+  region: string;
+  /** The armored OpenPGP public key, as re-armored after checking (see crypto/openpgp-keys.ts). */
+  public_key: string;
+  fingerprint: string;
+  algorithm: string;
+  key_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -399,6 +417,7 @@ export interface DB {
   statement_sources: StatementSourcesTable;
   milestone_asks: MilestoneAsksTable;
   target_pictures: TargetPicturesTable;
+  intake_recipients: IntakeRecipientsTable;
   endorsements: EndorsementsTable;
   letters: LettersTable;
   letter_targets: LetterTargetsTable;

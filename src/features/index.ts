@@ -11,6 +11,7 @@ import { campaigns } from './campaigns/index.ts';
 import { demo } from './demo/index.ts';
 import { endorsements } from './endorsements/index.ts';
 import { health } from './health/index.ts';
+import { intake } from './intake/index.ts';
 import { keys } from './keys/index.ts';
 import { letters } from './letters/index.ts';
 import { live } from './live/index.ts';
@@ -37,6 +38,7 @@ export const FEATURES: readonly Feature[] = [
   letters,
   live,
   mailbox,
+  intake,
   demo,
 ];
 

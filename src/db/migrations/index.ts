@@ -9,6 +9,7 @@ import * as endorsements from './2026-12-02-04-endorsements.ts';
 import * as letters from './2026-12-02-05-letters.ts';
 import * as milestoneAsks from './2026-12-02-06-milestone-asks.ts';
 import * as targetPictures from './2026-12-02-07-target-pictures.ts';
+import * as intakeRecipients from './2026-12-02-08-intake-recipients.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25-01-foundation': foundation,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-05-letters': letters,
   '2026-12-02-06-milestone-asks': milestoneAsks,
   '2026-12-02-07-target-pictures': targetPictures,
+  '2026-12-02-08-intake-recipients': intakeRecipients,
 };

@@ -17,10 +17,12 @@ export type Permission =
   /** Flip the kill switches (everyone who can see campaigns can see their state). */
   | 'switches:edit'
   /** Read the development mailbox: it holds supporters' addresses in the clear. */
-  | 'mailbox:view';
+  | 'mailbox:view'
+  /** Choose whose keys intake encrypts to: whoever holds those keys reads what people at risk send. */
+  | 'intake:manage';
 
 const PERMISSIONS: Record<Role, readonly Permission[]> = {
-  owner: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit', 'mailbox:view'],
+  owner: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit', 'mailbox:view', 'intake:manage'],
   editor: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit'],
   moderator: ['campaigns:view', 'signatures:moderate'],
 };
