@@ -11,7 +11,7 @@ import { findCampaignBySlug } from '../../src/features/campaigns/queries.ts';
 import type { RunningServer } from '../../src/main.ts';
 import type { FreshDatabase } from '../helpers/app.ts';
 import { makeUser } from '../helpers/factories.ts';
-import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, stopJourney, type JourneyBrowser } from './browser.ts';
+import { expectNoAxeViolations, logInWithPassword, openJourneyBrowser, SLOW, startDemoServer, stopJourney, type JourneyBrowser } from './browser.ts';
 
 const SLUG = 'eyes-on-chechnya';
 
@@ -47,10 +47,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: accountability', () => 
       await expect.poll(() => publicPage.getByRole('row', { name: /The White House/ }).textContent()).toMatch(/Silent for [\d,]+ days/);
 
       const admin = await (await browser!.newContext()).newPage();
-      await admin.goto('/admin/login');
-      await admin.getByLabel('Email address').fill(organiser.email);
-      await admin.getByLabel('Password').fill(organiser.password);
-      await admin.getByRole('button', { name: 'Log in' }).click();
+      await logInWithPassword(admin, organiser);
       await admin.waitForURL((url) => url.pathname === '/admin');
       await admin.goto(`/admin/campaigns/${campaignId}/accountability`);
       await admin.getByLabel('Name (English)').fill('Ministry of Example Affairs');

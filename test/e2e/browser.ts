@@ -121,6 +121,14 @@ export async function startDemoServer(
   return { fresh, config, server, origin: new URL(server.address).origin };
 }
 
+/** Fills and sends the login form as an organiser would (the page goes on to the dashboard or the second step). */
+export async function logInWithPassword(page: Page, user: { email: string; password: string }): Promise<void> {
+  await page.goto('/admin/login');
+  await page.getByLabel('Email address').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
 /** A TCP port nobody listens on now, for a server whose public URL must name its port before it starts. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -14,7 +14,7 @@ import type { RunningServer } from '../../src/main.ts';
 import type { FreshDatabase } from '../helpers/app.ts';
 import { makeUser, uniqueSuffix } from '../helpers/factories.ts';
 import { waitForMail } from '../helpers/mailbox.ts';
-import { expectNoAxeViolations, openJourneyBrowser, SLOW, startDemoServer, stopJourney, type JourneyBrowser } from './browser.ts';
+import { expectNoAxeViolations, logInWithPassword, openJourneyBrowser, SLOW, startDemoServer, stopJourney, type JourneyBrowser } from './browser.ts';
 
 const SLUG = 'eyes-on-chechnya';
 
@@ -90,10 +90,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: signing an open letter'
       await expect.poll(() => page.getByRole('status').first().textContent()).toContain('confirmed');
 
       const admin = await (await browser!.newContext()).newPage();
-      await admin.goto('/admin/login');
-      await admin.getByLabel('Email address').fill(organiser.email);
-      await admin.getByLabel('Password').fill(organiser.password);
-      await admin.getByRole('button', { name: 'Log in' }).click();
+      await logInWithPassword(admin, organiser);
       await admin.waitForURL((url) => url.pathname === '/admin');
       await admin.goto(`/admin/letters/${letterId}`);
       const verifyForm = admin.locator('form', { has: admin.getByRole('button', { name: `Verify ${name}` }) });

@@ -11,7 +11,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import type { RunningServer } from '../../src/main.ts';
 import type { FreshDatabase } from '../helpers/app.ts';
 import { makeUser } from '../helpers/factories.ts';
-import { expectNoAxeViolations, freePort, openJourneyBrowser, SLOW, startDemoServer, stopJourney, type JourneyBrowser } from './browser.ts';
+import { expectNoAxeViolations, freePort, logInWithPassword, openJourneyBrowser, SLOW, startDemoServer, stopJourney, type JourneyBrowser } from './browser.ts';
 
 async function addVirtualAuthenticator(context: BrowserContext, page: Page): Promise<void> {
   const cdp = await context.newCDPSession(page);
@@ -26,13 +26,6 @@ async function addVirtualAuthenticator(context: BrowserContext, page: Page): Pro
       automaticPresenceSimulation: true,
     },
   });
-}
-
-async function logInWithPassword(page: Page, user: { email: string; password: string }): Promise<void> {
-  await page.goto('/admin/login');
-  await page.getByLabel('Email address').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
 }
 
 describe.skipIf(!inject('hasBrowser'))('browser journey: passkeys', () => {
