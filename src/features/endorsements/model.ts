@@ -1,10 +1,8 @@
 import type { EndorsementSource, EndorsementStatus } from '../../db/schema.ts';
 import type { Locale } from '../../web/i18n.ts';
 
-/** A public figure's backing of a campaign, as organisers record it. */
-export interface Endorsement {
-  id: number;
-  campaignId: number;
+/** What an organiser submits, after validation. */
+export interface EndorsementInput {
   name: string;
   /** Who they are, in a few words: "host of Catfish". */
   description: string;
@@ -22,26 +20,16 @@ export interface Endorsement {
   evidenceUrl: string;
   evidenceNote: string;
   featured: boolean;
+}
+
+/** A public figure's backing of a campaign, as organisers record it. */
+export interface Endorsement extends EndorsementInput {
+  id: number;
+  campaignId: number;
   source: EndorsementSource;
   verifiedAt: string | null;
   createdAt: string;
   updatedAt: string;
-}
-
-/** What an organiser submits, after validation. */
-export interface EndorsementInput {
-  name: string;
-  description: string;
-  quote: string;
-  platform: string;
-  url: string;
-  lang: Locale;
-  date: string | null;
-  dateApproximate: boolean;
-  status: EndorsementStatus;
-  evidenceUrl: string;
-  evidenceNote: string;
-  featured: boolean;
 }
 
 /** What the public suggests, after validation: nothing about the person suggesting. */
