@@ -43,7 +43,7 @@ function readChoice<T extends string>(body: FormBody, name: string, choices: rea
 }
 
 /** A language tag for quoted words (en, ru, de, pt-BR…): the page marks them up in their own language. */
-function readLang(body: FormBody, name: string, errors: FieldErrors): string {
+export function readLang(body: FormBody, name: string, errors: FieldErrors): string {
   const value = readText(body, name, { required: true, max: 20 }, errors);
   if (!errors[name] && !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(value)) errors[name] = 'accountability.errors.lang';
   return value;

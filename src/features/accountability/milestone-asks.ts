@@ -11,6 +11,7 @@ import { readText, type FormBody } from '../../web/form.ts';
 import { recordAudit } from '../audit/index.ts';
 import { touchCampaign } from '../campaigns/index.ts';
 import { listMilestonesReached, petitionsOfCampaign } from '../petitions/index.ts';
+import { readLang } from './forms.ts';
 import type { Target } from './model.ts';
 import { insertAsk } from './queries.ts';
 
@@ -52,8 +53,7 @@ export async function parseMilestoneAskForm(
   const milestone = /^\d{1,10}$/.test(milestoneText ?? '') ? Number(milestoneText) : undefined;
   if (!petition || milestone === undefined || !petition.milestones.includes(milestone)) errors['petition_milestone'] = 'accountability.errors.choose';
   const summary = readText(body, 'promise_summary', { required: true, max: 2000, multiline: true }, errors);
-  const lang = readText(body, 'promise_lang', { required: true, max: 20 }, errors);
-  if (!errors['promise_lang'] && !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(lang)) errors['promise_lang'] = 'accountability.errors.lang';
+  const lang = readLang(body, 'promise_lang', errors);
   return { input: { petitionId: petition?.id ?? 0, milestone: milestone ?? 0, summary, lang }, errors };
 }
 
