@@ -74,6 +74,10 @@ export async function listAsksOfTargets(db: Database, targetIds: readonly number
 export async function listStatementsOfTargets(db: Database, targetIds: readonly number[]): Promise<Statement[]> {
   if (targetIds.length === 0) return [];
   const rows = await db.selectFrom('statements').selectAll().where('target_id', 'in', targetIds).orderBy('stated_on').orderBy('id').execute();
+  return withSources(db, rows);
+}
+
+function withSources(db: Database, rows: Selectable<StatementsTable>[]): Promise<Statement[]> {
   return withChildRows(rows, {
     load: (ids) => db.selectFrom('statement_sources').selectAll().where('statement_id', 'in', ids).orderBy('id').execute(),
     parentIdOf: (source) => source.statement_id,
@@ -87,16 +91,8 @@ export async function findAskById(db: Database, id: number): Promise<Ask | undef
 }
 
 export async function findStatementById(db: Database, id: number): Promise<Statement | undefined> {
-  return (await listStatementsByIds(db, [id]))[0];
-}
-
-async function listStatementsByIds(db: Database, ids: number[]): Promise<Statement[]> {
-  const rows = await db.selectFrom('statements').selectAll().where('id', 'in', ids).execute();
-  return withChildRows(rows, {
-    load: (statementIds) => db.selectFrom('statement_sources').selectAll().where('statement_id', 'in', statementIds).execute(),
-    parentIdOf: (source) => source.statement_id,
-    build: toStatement,
-  });
+  const rows = await db.selectFrom('statements').selectAll().where('id', '=', id).execute();
+  return (await withSources(db, rows))[0];
 }
 
 async function writeTargetTexts(db: Database, targetId: number, texts: TargetInput['texts']): Promise<void> {
