@@ -185,12 +185,13 @@ export function registerTwoFactorRoutes(app: FastifyInstance): void {
     }
     const result = await enrolTotp(db, keys, user, { sealed, code, label }, now);
     if (!result.ok) return sendTotpSetup(request, reply, { secret, sealed, values: { label }, errors: { code: 'twoFactor.wrongCode' } }, 400);
-    return redirectAfterEnrolment(reply, user);
+    return reply.redirect(await pageAfterEnrolment(user), 303);
   });
 
-  async function redirectAfterEnrolment(reply: FastifyReply, user: SessionUser) {
+  /** The security page, saying the factor was added, and asking for recovery codes if the account has none left. */
+  async function pageAfterEnrolment(user: SessionUser): Promise<string> {
     const done = (await countUnusedRecoveryCodes(db, user.id)) > 0 ? 'added' : 'added-needs-codes';
-    return reply.redirect(`/admin/security?done=${done}`, 303);
+    return `/admin/security?done=${done}`;
   }
 
   app.post('/admin/security/passkey/options', signedIn, async (request) => {
@@ -213,8 +214,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance): void {
     const passkey = await verifyPasskeyRegistration(rp, body['response'], challenge);
     if (!passkey) throw new AppError('validation_failed', 'The passkey could not be verified. Try again.');
     await enrolPasskey(db, user, passkey, label);
-    const done = (await countUnusedRecoveryCodes(db, user.id)) > 0 ? 'added' : 'added-needs-codes';
-    return { redirect: `/admin/security?done=${done}` };
+    return { redirect: await pageAfterEnrolment(user) };
   });
 
   app.post<{ Params: { id: string } }>('/admin/security/factors/:id/remove', signedIn, async (request, reply) => {
