@@ -53,3 +53,38 @@ describe('the SQLite file', () => {
     reopened.close();
   });
 });
+
+describe('a transaction on the SQLite file', () => {
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'outcry-sqlite-'));
+  });
+
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  // The checkpoint thread's connection moves the log on between a transaction's first read and its first write; a
+  // deferred BEGIN then fails that write at once with "database is locked", whatever the busy timeout.
+  it('that reads before it writes is not failed by another connection committing in between', async () => {
+    const file = path.join(dataDir, 'outcry.db');
+    const database = openSqliteDatabase(`sqlite:${file}`);
+    const other = new SQLite(file);
+    other.pragma('busy_timeout = 0');
+    try {
+      await sql`create table t (x integer)`.execute(database.db);
+      await database.db.transaction().execute(async (trx) => {
+        await sql`select count(*) from t`.execute(trx);
+        try {
+          other.exec('insert into t values (2)');
+        } catch {
+          // Refused while the transaction holds the writer's lock: what it should do.
+        }
+        await sql`insert into t values (1)`.execute(trx);
+      });
+      expect(other.prepare('select x from t order by x').pluck().all()).toContain(1);
+    } finally {
+      other.close();
+      await database.close();
+    }
+  });
+});

@@ -5,7 +5,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, Kysely, SqliteDialect, type SqliteDialectConfig, SqliteDriver, sql } from 'kysely';
 import type { BatchStatementsFactory, BatchWriter, DatabaseHandle, EmbeddedSqlite } from '../database.ts';
 import type { DB } from '../schema.ts';
 import { BackgroundCheckpointer } from '../checkpointer.ts';
@@ -13,7 +13,7 @@ import { commitThenFlush, WriteAheadLog } from '../sqlite-batch.ts';
 
 export function openSqliteDatabase(url: string): DatabaseHandle {
   const sqlite = openSqlite(url);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite.connection }) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite.connection }) });
   return {
     db,
     dialect: 'sqlite',
@@ -40,6 +40,28 @@ export function openSqliteDatabase(url: string): DatabaseHandle {
       sqlite.log.close();
     },
   };
+}
+
+/**
+ * Transactions take the writer's lock when they begin. A deferred BEGIN takes it at the first write, and if another
+ * connection (the checkpoint thread restarting the log) moved the log on since the first read, SQLite fails that write
+ * at once with "database is locked" without waiting the busy timeout. IMMEDIATE waits for the lock at BEGIN instead;
+ * nothing is lost, as this process is the only writer.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 function openSqlite(url: string): EmbeddedSqlite {
