@@ -49,6 +49,22 @@ export interface Config {
   readonly timeZone: string;
   /** `LOAD_DEMO`: load the #EyesOnChechnya demo campaign into an empty database at start. Default true. */
   readonly loadDemo: boolean;
+  readonly intake: IntakeSettings;
+}
+
+export interface IntakeSettings {
+  /** `INTAKE_RETENTION_DAYS`: submissions and their replies are deleted this many days after they arrive. Default 90; 1 to 3650. */
+  readonly retentionDays: number;
+  /** `INTAKE_GRACE_DAYS`: and not before this many days after the latest follow-up. Default 14; 0 to 365. */
+  readonly graceDays: number;
+  /** `INTAKE_MAX_UPLOAD_MB`: the most one message may carry, files included, in MiB. Default 128; 1 to 1024. */
+  readonly maxUploadBytes: number;
+  /** `INTAKE_DAILY_CAP`: new submissions the whole site takes in a day (behind Tor every sender shares one address). Default 500. */
+  readonly dailyCap: number;
+  /** `INTAKE_FOLLOW_UPS_PER_DAY`: follow-ups one codename may send in a day. Default 10. */
+  readonly followUpsPerDay: number;
+  /** `INTAKE_QUICK_EXIT_URL`: where the quick-exit link leads. Default https://www.wikipedia.org/. */
+  readonly quickExitUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (secretHex !== undefined && !/^[0-9a-fA-F]{64,}$/.test(secretHex)) {
     problems.push('SECRET_KEY must be at least 64 hexadecimal characters (32 random bytes), e.g. from `openssl rand -hex 32`.');
   }
+  const intake = parseIntakeSettings(read, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secretFile = path.resolve(read('SECRET_KEY_FILE') ?? path.join(dataDir, 'secret.key'));
@@ -109,7 +126,30 @@ export function loadConfig(env: Env = process.env): Config {
     organisationKeyId,
     timeZone,
     loadDemo,
+    intake: Object.freeze(intake),
   });
+}
+
+function parseIntakeSettings(read: (name: string) => string | undefined, problems: string[]): IntakeSettings {
+  const whole = (name: string, fallback: number, min: number, max: number) => {
+    const value = read(name) ?? String(fallback);
+    const number = Number(value);
+    if (/^\d+$/.test(value) && number >= min && number <= max) return number;
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}").`);
+    return fallback;
+  };
+  const quickExitUrl = read('INTAKE_QUICK_EXIT_URL') ?? 'https://www.wikipedia.org/';
+  if (!/^https?:\/\//.test(quickExitUrl) || !URL.canParse(quickExitUrl)) {
+    problems.push(`INTAKE_QUICK_EXIT_URL must be an http:// or https:// address (got "${quickExitUrl}").`);
+  }
+  return {
+    retentionDays: whole('INTAKE_RETENTION_DAYS', 90, 1, 3650),
+    graceDays: whole('INTAKE_GRACE_DAYS', 14, 0, 365),
+    maxUploadBytes: whole('INTAKE_MAX_UPLOAD_MB', 128, 1, 1024) * 1024 * 1024,
+    dailyCap: whole('INTAKE_DAILY_CAP', 500, 1, 1_000_000),
+    followUpsPerDay: whole('INTAKE_FOLLOW_UPS_PER_DAY', 10, 1, 1000),
+    quickExitUrl,
+  };
 }
 
 function isTimeZone(value: string): boolean {

@@ -14,7 +14,8 @@ export type KeyPurpose =
   | 'totp-secret'
   | 'totp-enrolment'
   | 'recovery-code'
-  | 'letter-signatory-pepper';
+  | 'letter-signatory-pepper'
+  | 'intake-codename-pepper';
 
 export function deriveKey(secret: Buffer, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `outcry:${purpose}`, 32));

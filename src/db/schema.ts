@@ -376,6 +376,46 @@ export interface LetterSignatoriesTable {
 
 export type RecipientKind = 'reviewer' | 'partner';
 
+export type IntakeKind = 'testimony' | 'help';
+
+/** Ciphertext only; dates are days. See the migration 2026-12-02-09 for the life of a submission. */
+export interface IntakeSubmissionsTable {
+  id: Generated<number>;
+  kind: IntakeKind;
+  campaign_id: number | null;
+  partner_id: number | null;
+  state: 'receiving' | 'open';
+  /** Derived from the codename with argon2id and the pepper (crypto/codename.ts); set when the first message is stored. */
+  codename_lookup: string | null;
+  /** X25519 public key that replies are sealed to; its private half is derived from the codename, never stored. */
+  reply_public_key: Buffer | null;
+  received_on: string;
+  last_follow_up_on: string | null;
+  delete_on: string;
+  /** Follow-ups stored on last_follow_up_on: the per-codename cap. */
+  follow_ups_today: ColumnType<number, number | undefined, number>;
+}
+
+export interface IntakeMessagesTable {
+  id: Generated<number>;
+  submission_id: number;
+  author: 'sender' | 'reviewer';
+  encrypted_by: 'browser' | 'server';
+  state: 'receiving' | 'stored';
+  received_on: string;
+  /** Coarse (crypto-free) time the upload began: a message still receiving long after is swept. */
+  receiving_since: string;
+  size: ColumnType<number, number | undefined, number>;
+  /** A reviewer's reply sealed for the codename holder (the OpenPGP copy for the recipients is in the chunks). */
+  sender_copy: Buffer | null;
+}
+
+export interface IntakeChunksTable {
+  message_id: number;
+  seq: number;
+  data: Buffer;
+}
+
 export interface IntakeRecipientsTable {
   id: Generated<number>;
   kind: RecipientKind;
@@ -390,6 +430,10 @@ export interface IntakeRecipientsTable {
   key_expires_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Told by mail (fixed words) that something arrived; none: they look at the inbox themselves. */
+  notify_email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 when something arrived since the last mail. */
+  notify_pending: ColumnType<number, number | undefined, number>;
 }
 
 export interface DB {
@@ -418,6 +462,9 @@ export interface DB {
   milestone_asks: MilestoneAsksTable;
   target_pictures: TargetPicturesTable;
   intake_recipients: IntakeRecipientsTable;
+  intake_submissions: IntakeSubmissionsTable;
+  intake_messages: IntakeMessagesTable;
+  intake_chunks: IntakeChunksTable;
   endorsements: EndorsementsTable;
   letters: LettersTable;
   letter_targets: LetterTargetsTable;

@@ -10,6 +10,8 @@ import * as letters from './2026-12-02-05-letters.ts';
 import * as milestoneAsks from './2026-12-02-06-milestone-asks.ts';
 import * as targetPictures from './2026-12-02-07-target-pictures.ts';
 import * as intakeRecipients from './2026-12-02-08-intake-recipients.ts';
+import * as intakeSubmissions from './2026-12-02-09-intake-submissions.ts';
+import * as intakeNotifications from './2026-12-02-10-intake-notifications.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25-01-foundation': foundation,
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-06-milestone-asks': milestoneAsks,
   '2026-12-02-07-target-pictures': targetPictures,
   '2026-12-02-08-intake-recipients': intakeRecipients,
+  '2026-12-02-09-intake-submissions': intakeSubmissions,
+  '2026-12-02-10-intake-notifications': intakeNotifications,
 };

@@ -19,11 +19,13 @@ export type Permission =
   /** Read the development mailbox: it holds supporters' addresses in the clear. */
   | 'mailbox:view'
   /** Choose whose keys intake encrypts to: whoever holds those keys reads what people at risk send. */
-  | 'intake:manage';
+  | 'intake:manage'
+  /** See intake's inbox (dates and kinds only; the content needs a reader's private key), reply, delete early. */
+  | 'intake:review';
 
 const PERMISSIONS: Record<Role, readonly Permission[]> = {
-  owner: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit', 'mailbox:view', 'intake:manage'],
-  editor: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit'],
+  owner: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit', 'mailbox:view', 'intake:manage', 'intake:review'],
+  editor: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit', 'intake:review'],
   moderator: ['campaigns:view', 'signatures:moderate'],
 };
 

@@ -35,6 +35,7 @@ function RecipientsPage({
     description: t('intake.description'),
     region: t('intake.region'),
     public_key: t('intake.publicKey'),
+    notify_email: t('intake.notifyEmail'),
   };
   return (
     <AdminLayout ctx={ctx} title={t('intake.title')} flash={flash}>
@@ -102,6 +103,16 @@ function RecipientsPage({
         />
         <TextField ctx={ctx} name="region" label={labels.region} errors={errors} values={values} maxLength={200} />
         <TextArea ctx={ctx} name="public_key" label={labels.public_key} hint={t('intake.publicKeyHint')} required errors={errors} values={values} rows={8} />
+        <TextField
+          ctx={ctx}
+          name="notify_email"
+          label={labels.notify_email}
+          hint={t('intake.notifyEmailHint')}
+          type="email"
+          errors={errors}
+          values={values}
+          maxLength={254}
+        />
         <button type="submit" class="primary">
           {t('intake.add')}
         </button>

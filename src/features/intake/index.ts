@@ -1,16 +1,37 @@
 /**
- * Secure intake (being built): testimony and requests for help, encrypted to the keys of people who can act, so the
- * server never reads them. So far: the recipients — reviewers and partner organisations — with their checked keys.
+ * Secure intake: testimony and requests for help from people at risk, encrypted to the keys of people who can act —
+ * in the sender's browser, or as it streams in when their browser runs no script — so the server never holds what
+ * they wrote in a form it can read. Recipients and their keys (owners), `/speak` with its codename and return page,
+ * and the reviewers' inbox.
  */
+import type { FastifyInstance } from 'fastify';
 import type { Feature } from '../../feature.ts';
 import { registerIntakeAdminRoutes } from './admin.tsx';
+import { addIntakeCommands } from './cli.ts';
+import { deleteWhatIsDue, HOUSEKEEPING_EVERY_MS, NOTIFY_EVERY_MS, sendNotifications } from './housekeeping.ts';
+import { registerInboxRoutes } from './inbox.tsx';
+import { registerSpeakRoutes } from './speak-routes.tsx';
 import en from './locales/en.json' with { type: 'json' };
 import ru from './locales/ru.json' with { type: 'json' };
 
+async function registerIntake(app: FastifyInstance): Promise<void> {
+  registerIntakeAdminRoutes(app);
+  registerInboxRoutes(app);
+  await registerSpeakRoutes(app);
+}
+
 export const intake: Feature = {
   name: 'intake',
-  needs: ['audit', 'admin'],
+  needs: ['audit', 'admin', 'campaigns', 'users'],
   locales: { en, ru },
-  register: registerIntakeAdminRoutes,
-  adminNav: [{ href: '/admin/intake/recipients', labelKey: 'intake.nav', permission: 'intake:manage' }],
+  register: registerIntake,
+  cli: addIntakeCommands,
+  tasks: [
+    { name: 'intake-notify', everyMs: NOTIFY_EVERY_MS, run: async (ctx) => void (await sendNotifications(ctx)) },
+    { name: 'intake-retention', everyMs: HOUSEKEEPING_EVERY_MS, run: async ({ db }) => void (await deleteWhatIsDue(db, new Date())) },
+  ],
+  adminNav: [
+    { href: '/admin/intake', labelKey: 'inbox.nav', permission: 'intake:review' },
+    { href: '/admin/intake/recipients', labelKey: 'intake.nav', permission: 'intake:manage' },
+  ],
 };

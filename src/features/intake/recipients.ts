@@ -10,6 +10,7 @@ import { inspectPublicKey, KeyRefused } from '../../crypto/openpgp-keys.ts';
 import { AppError, type FieldErrors } from '../../errors.ts';
 import { readText, type FormBody } from '../../web/form.ts';
 import { recordAudit } from '../audit/index.ts';
+import { isValidEmail } from '../petitions/index.ts';
 
 export const RECIPIENT_KINDS: readonly RecipientKind[] = ['reviewer', 'partner'];
 
@@ -23,6 +24,7 @@ export interface Recipient {
   algorithm: string;
   keyExpiresAt: string | null;
   publicKey: string;
+  notifyEmail: string | null;
   createdAt: string;
 }
 
@@ -38,6 +40,7 @@ export async function listRecipients(db: Database): Promise<Recipient[]> {
     algorithm: row.algorithm,
     keyExpiresAt: row.key_expires_at,
     publicKey: row.public_key,
+    notifyEmail: row.notify_email,
     createdAt: row.created_at,
   }));
 }
@@ -48,6 +51,7 @@ export interface RecipientForm {
   description: string;
   region: string;
   publicKey: string;
+  notifyEmail: string;
 }
 
 export function parseRecipientForm(body: FormBody): { input: RecipientForm; errors: FieldErrors } {
@@ -59,7 +63,9 @@ export function parseRecipientForm(body: FormBody): { input: RecipientForm; erro
   const description = readText(body, 'description', { required: kind === 'partner', max: 2000, multiline: true }, errors);
   const region = readText(body, 'region', { max: 200 }, errors);
   const publicKey = readText(body, 'public_key', { required: true, max: 100_000, multiline: true }, errors);
-  return { input: { kind: kind ?? 'reviewer', name, description, region, publicKey }, errors };
+  const notifyEmail = readText(body, 'notify_email', { max: 254 }, errors);
+  if (notifyEmail && !errors['notify_email'] && !isValidEmail(notifyEmail)) errors['notify_email'] = 'intake.errors.notifyEmail';
+  return { input: { kind: kind ?? 'reviewer', name, description, region, publicKey, notifyEmail }, errors };
 }
 
 /** Checks the key and stores the recipient; a refused key comes back as the reason, beside the key field. */
@@ -84,6 +90,7 @@ export async function addRecipient(db: Database, options: { userId: number; inpu
         fingerprint: facts.fingerprint,
         algorithm: facts.algorithm,
         key_expires_at: facts.expiresAt,
+        notify_email: options.input.notifyEmail || null,
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
       })

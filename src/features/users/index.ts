@@ -5,3 +5,4 @@ import { addUserCommands } from './cli.ts';
 export const users: Feature = { name: 'users', needs: ['audit'], cli: addUserCommands };
 
 export { authenticate, findAccountByEmail, normaliseAdminEmail, recordLogin, ROLES } from './service.ts';
+export { limitConcurrency } from './passwords.ts';

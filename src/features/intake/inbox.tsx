@@ -1,0 +1,257 @@
+/**
+ * The reviewers' inbox: what arrived, by day, kind, campaign and partner — never more about the sender — with each
+ * message's ciphertext to download and decrypt on the reviewer's own machine, a reply box, and early deletion. The
+ * server sends a reply's text on to encryption and keeps none of it: one copy sealed for the codename holder, one
+ * encrypted to the submission's readers.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { sealForCodename } from '../../crypto/codename.ts';
+import { encryptBytes } from '../../crypto/openpgp-messages.ts';
+import { AppError } from '../../errors.ts';
+import type { PageContext } from '../../web/context.ts';
+import { pageContext } from '../../web/context.ts';
+import { TextArea } from '../../web/fields.tsx';
+import { flashFrom } from '../../web/flash.ts';
+import { asFormBody, parseId, readText } from '../../web/form.ts';
+import { formatDate } from '../../web/i18n.ts';
+import { CsrfField, sendPage } from '../../web/layout.tsx';
+import { recordAudit } from '../audit/index.ts';
+import { AdminLayout, requirePermission, requireUser } from '../admin/index.ts';
+import { EnvelopeWriter } from '../../crypto/envelope.ts';
+import { readerDirectory, readersOf, type ReaderDirectory } from './readers.ts';
+import { todayUtc } from './speak-routes.tsx';
+import {
+  deleteOnFor,
+  deleteSubmission,
+  findOpenSubmission,
+  findStoredMessage,
+  listMessages,
+  listOpenSubmissions,
+  readChunks,
+  storeReply,
+  type MessageSummary,
+  type OpenSubmission,
+  type SubmissionSummary,
+} from './store.ts';
+
+const FLASH_KEYS = { replied: 'inbox.done.replied', deleted: 'inbox.done.deleted' } as const;
+const MAX_REPLY_CHARS = 20_000;
+
+function partnerName(directory: ReaderDirectory, partnerId: number | null): string | undefined {
+  return directory.partners.find((p) => p.id === partnerId)?.name;
+}
+
+function InboxPage({
+  ctx,
+  submissions,
+  directory,
+  flash,
+}: {
+  ctx: PageContext;
+  submissions: readonly SubmissionSummary[];
+  directory: ReaderDirectory;
+  flash?: string | undefined;
+}) {
+  const { t, locale } = ctx;
+  return (
+    <AdminLayout ctx={ctx} title={t('inbox.title')} flash={flash}>
+      <h1>{t('inbox.title')}</h1>
+      <p>{t('inbox.intro')}</p>
+      {submissions.length === 0 ? (
+        <p>{t('inbox.empty')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('inbox.received')}</th>
+              <th scope="col">{t('inbox.kind')}</th>
+              <th scope="col">{t('inbox.partner')}</th>
+              <th scope="col">{t('inbox.messages')}</th>
+              <th scope="col">{t('inbox.deleteOn')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {submissions.map((s) => (
+              <tr>
+                <th scope="row">
+                  <a href={`/admin/intake/submissions/${s.id}`}>
+                    {t('inbox.submission', { id: s.id, date: formatDate(locale, s.receivedOn, { dateStyle: 'medium' }) })}
+                  </a>
+                </th>
+                <td>{t(`inbox.kind_${s.kind}`)}</td>
+                <td>{partnerName(directory, s.partnerId) ?? '—'}</td>
+                <td>{s.messages}</td>
+                <td>{formatDate(locale, s.deleteOn, { dateStyle: 'medium' })}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </AdminLayout>
+  );
+}
+
+function SubmissionPage({
+  ctx,
+  submission,
+  messages,
+  directory,
+  deleteOn,
+  error,
+  flash,
+}: {
+  ctx: PageContext;
+  submission: OpenSubmission;
+  messages: readonly MessageSummary[];
+  directory: ReaderDirectory;
+  deleteOn: string;
+  error?: string | undefined;
+  flash?: string | undefined;
+}) {
+  const { t, locale } = ctx;
+  const readers = readersOf(directory, submission.kind, submission.partnerId) ?? [];
+  const errors: Record<string, string> = error ? { reply: error } : {};
+  return (
+    <AdminLayout ctx={ctx} title={t('inbox.submission', { id: submission.id, date: submission.receivedOn })} flash={flash}>
+      <h1>{t('inbox.submission', { id: submission.id, date: formatDate(locale, submission.receivedOn, { dateStyle: 'medium' }) })}</h1>
+      <dl class="facts">
+        <dt>{t('inbox.kind')}</dt>
+        <dd>{t(`inbox.kind_${submission.kind}`)}</dd>
+        {submission.kind === 'help' ? (
+          <>
+            <dt>{t('inbox.partner')}</dt>
+            <dd>{partnerName(directory, submission.partnerId) ?? t('inbox.partnerGone')}</dd>
+          </>
+        ) : null}
+        <dt>{t('inbox.deleteOn')}</dt>
+        <dd>{formatDate(locale, deleteOn)}</dd>
+      </dl>
+      <p>{t('inbox.howToRead')}</p>
+      <h2>{t('inbox.messagesHeading')}</h2>
+      <ol class="conversation">
+        {messages.map((m) => (
+          <li class={m.author === 'reviewer' ? 'reply' : 'sent'}>
+            <p class="meta">
+              {t(m.author === 'reviewer' ? 'inbox.replyOn' : 'inbox.sentOn', { date: formatDate(locale, m.receivedOn, { dateStyle: 'medium' }) })}{' '}
+              {t(m.encryptedBy === 'browser' ? 'inbox.byBrowser' : 'inbox.byServer')}
+            </p>
+            <a href={`/admin/intake/messages/${m.id}.pgp`} download>
+              {t('inbox.download', { id: m.id })}
+            </a>
+          </li>
+        ))}
+      </ol>
+      {readers.length > 0 ? (
+        <>
+          <h2 id="reply-heading">{t('inbox.replyHeading')}</h2>
+          <p>{t('inbox.replyHint')}</p>
+          <form method="post" action={`/admin/intake/submissions/${submission.id}/reply`} class="stacked">
+            <CsrfField ctx={ctx} />
+            <TextArea ctx={ctx} name="reply" label={t('inbox.reply')} required errors={errors} values={{}} rows={8} maxLength={MAX_REPLY_CHARS} />
+            <button type="submit" class="primary">
+              {t('inbox.sendReply')}
+            </button>
+          </form>
+        </>
+      ) : null}
+      <h2>{t('inbox.deleteHeading')}</h2>
+      <form method="post" action={`/admin/intake/submissions/${submission.id}/delete`} class="inline">
+        <CsrfField ctx={ctx} />
+        <button type="submit">{t('inbox.deleteNow')}</button>
+      </form>
+    </AdminLayout>
+  );
+}
+
+export function registerInboxRoutes(app: FastifyInstance): void {
+  const { database, config } = app.deps;
+  const db = database.db;
+  const review = { preHandler: [requireUser, requirePermission('intake:review')] };
+  type IdParams = { Params: { id: string } };
+
+  const openSubmission = async (id: string) => {
+    const submission = await findOpenSubmission(db, parseId(id) ?? 0);
+    if (!submission) throw new AppError('not_found', 'No such submission.');
+    return submission;
+  };
+
+  app.get('/admin/intake', review, async (request, reply) => {
+    const ctx = pageContext(request, reply);
+    const page = (
+      <InboxPage ctx={ctx} submissions={await listOpenSubmissions(db)} directory={await readerDirectory(db)} flash={flashFrom(request, reply, FLASH_KEYS)} />
+    );
+    return sendPage(reply, page);
+  });
+
+  app.get<IdParams>('/admin/intake/submissions/:id', review, async (request, reply) => {
+    const submission = await openSubmission(request.params.id);
+    return sendPage(
+      reply,
+      <SubmissionPage
+        ctx={pageContext(request, reply)}
+        submission={submission}
+        messages={await listMessages(db, submission.id)}
+        directory={await readerDirectory(db)}
+        deleteOn={deleteOnFor(config.intake, submission.receivedOn, submission.lastFollowUpOn)}
+        flash={flashFrom(request, reply, FLASH_KEYS)}
+      />,
+    );
+  });
+
+  app.get<IdParams>('/admin/intake/messages/:id', review, async (request, reply) => {
+    const match = /^(\d{1,15})\.pgp$/.exec(request.params.id);
+    const message = match ? await findStoredMessage(db, Number(match[1])) : undefined;
+    if (!message) throw new AppError('not_found', 'No such message.');
+    return reply
+      .header('content-disposition', `attachment; filename="outcry-${message.submissionId}-${message.id}.pgp"`)
+      .header('x-content-type-options', 'nosniff')
+      .type('application/pgp-encrypted')
+      .send(Readable.from(readChunks(db, message.id)));
+  });
+
+  app.post<IdParams>('/admin/intake/submissions/:id/reply', { ...review, bodyLimit: 256 * 1024 }, async (request, reply) => {
+    const submission = await openSubmission(request.params.id);
+    const directory = await readerDirectory(db);
+    const readers = readersOf(directory, submission.kind, submission.partnerId);
+    if (!readers) throw new AppError('gone', 'No one can read a reply to this submission any more.');
+    const errors: Record<string, string> = {};
+    const text = readText(asFormBody(request.body), 'reply', { required: true, max: MAX_REPLY_CHARS, multiline: true }, errors);
+    if (errors['reply']) {
+      const page = (
+        <SubmissionPage
+          ctx={pageContext(request, reply)}
+          submission={submission}
+          messages={await listMessages(db, submission.id)}
+          directory={directory}
+          deleteOn={deleteOnFor(config.intake, submission.receivedOn, submission.lastFollowUpOn)}
+          error={errors['reply']}
+        />
+      );
+      return sendPage(reply, page, 400);
+    }
+    const now = new Date();
+    const writer = new EnvelopeWriter(randomBytes(16));
+    const envelope = Buffer.concat([writer.start('reply'), writer.text('message', text), writer.finish()]);
+    const recipientsCopy = await encryptBytes(
+      readers.map((r) => r.key),
+      envelope,
+    );
+    const senderCopy = await sealForCodename(submission.replyPublicKey, Buffer.from(text, 'utf8'));
+    await db.transaction().execute(async (trx) => {
+      await storeReply(trx, { submissionId: submission.id, today: todayUtc(now), now, recipientsCopy, senderCopy });
+      await recordAudit(trx, { userId: request.user!.id, action: 'intake.reply', entityType: 'intake_submission', entityId: submission.id, changes: {} });
+    });
+    return reply.redirect(`/admin/intake/submissions/${submission.id}?done=replied`, 303);
+  });
+
+  app.post<IdParams>('/admin/intake/submissions/:id/delete', review, async (request, reply) => {
+    const submission = await openSubmission(request.params.id);
+    await db.transaction().execute(async (trx) => {
+      await deleteSubmission(trx, submission.id);
+      await recordAudit(trx, { userId: request.user!.id, action: 'intake.delete', entityType: 'intake_submission', entityId: submission.id, changes: {} });
+    });
+    return reply.redirect('/admin/intake?done=deleted', 303);
+  });
+}
