@@ -13,6 +13,7 @@ import type { Feature } from './feature.ts';
 import type { AnyJobKind, PeriodicTask } from './jobs/job.ts';
 import { FEATURES } from './features/index.ts';
 import { DEMO_KEY_FILE, isDemoKeyOnServer, loadDemoIfEmpty } from './features/demo/index.ts';
+import { demoIntakeKeysOnServer } from './features/intake/index.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
 import { deriveKey } from './crypto/keys.ts';
 
@@ -69,6 +70,12 @@ export function assertSafeForProduction(config: Config): void {
     problems.push(
       `The demo's organisation secret key is in ${config.dataDir}/${DEMO_KEY_FILE}: whoever takes the server could read every signer. ` +
         'Run `outcry keys new` on your own computer, then delete that file.',
+    );
+  }
+  for (const file of demoIntakeKeysOnServer(config.dataDir)) {
+    problems.push(
+      `The demo's intake private key ${file} is on the server: whoever takes it could read what people sent to the demo readers. ` +
+        'Remove the demo readers on Intake → recipients, add your own by their public keys, then delete that file.',
     );
   }
   if (!config.smtpUrl) {

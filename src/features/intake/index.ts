@@ -8,8 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Feature } from '../../feature.ts';
 import { registerIntakeAdminRoutes } from './admin.tsx';
 import { addIntakeCommands } from './cli.ts';
+import { addDemoIntakeReaders } from './demo.ts';
 import { deleteWhatIsDue, HOUSEKEEPING_EVERY_MS, NOTIFY_EVERY_MS, sendNotifications } from './housekeeping.ts';
 import { registerInboxRoutes } from './inbox.tsx';
+import { speakSafelySection } from './section.tsx';
 import { registerSpeakRoutes } from './speak-routes.tsx';
 import en from './locales/en.json' with { type: 'json' };
 import ru from './locales/ru.json' with { type: 'json' };
@@ -26,6 +28,8 @@ export const intake: Feature = {
   locales: { en, ru },
   register: registerIntake,
   cli: addIntakeCommands,
+  demo: addDemoIntakeReaders,
+  campaignSections: [speakSafelySection],
   tasks: [
     { name: 'intake-notify', everyMs: NOTIFY_EVERY_MS, run: async (ctx) => void (await sendNotifications(ctx)) },
     { name: 'intake-retention', everyMs: HOUSEKEEPING_EVERY_MS, run: async ({ db }) => void (await deleteWhatIsDue(db, new Date())) },
@@ -35,3 +39,5 @@ export const intake: Feature = {
     { href: '/admin/intake/recipients', labelKey: 'intake.nav', permission: 'intake:manage' },
   ],
 };
+
+export { demoIntakeKeysOnServer } from './demo.ts';

@@ -69,7 +69,7 @@ export function parseRecipientForm(body: FormBody): { input: RecipientForm; erro
 }
 
 /** Checks the key and stores the recipient; a refused key comes back as the reason, beside the key field. */
-export async function addRecipient(db: Database, options: { userId: number; input: RecipientForm; now?: Date }): Promise<number> {
+export async function addRecipient(db: Database, options: { userId: number | null; input: RecipientForm; now?: Date }): Promise<number> {
   const now = options.now ?? new Date();
   let facts: Awaited<ReturnType<typeof inspectPublicKey>>;
   try {
