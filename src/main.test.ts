@@ -36,6 +36,9 @@ describe('starting a production site', () => {
     const dataDir = tempDir();
     writeFileSync(path.join(dataDir, DEMO_KEY_FILE), 'demo');
     expect(problemsOf(SAFE, dataDir)).toEqual([expect.stringContaining('Run `outcry keys new` on your own computer, then delete that file.')]);
+    const intakeDir = tempDir();
+    writeFileSync(path.join(intakeDir, 'DEMO-ONLY-intake-reviewer-private.asc'), 'demo');
+    expect(problemsOf(SAFE, intakeDir)).toEqual([expect.stringContaining('Remove the demo readers on Intake → recipients')]);
   });
 
   it('keeps the generated secret where SECRET_KEY_FILE says, outside the data folder, readable by its owner only', () => {
