@@ -14,7 +14,7 @@ function leadingZeroBits(bytes: Uint8Array): number {
   return bits;
 }
 
-async function solve(stamp: string, bits: number): Promise<string> {
+export async function solveProofOfWork(stamp: string, bits: number): Promise<string> {
   const encoder = new TextEncoder();
   for (let n = 0; ; n += 1) {
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(`${stamp}:${n}`)));
@@ -31,7 +31,7 @@ export function enhanceProofOfWork(form: HTMLFormElement): void {
   const status = form.querySelector<HTMLElement>('[data-pow-status]');
   if (!bits || !stamp || !answer || !crypto?.subtle) return;
   if (status) status.textContent = status.dataset['working'] ?? status.textContent;
-  const solved = solve(stamp, bits).then((solution) => {
+  const solved = solveProofOfWork(stamp, bits).then((solution) => {
     answer.value = solution;
     if (status) status.textContent = status.dataset['done'] ?? '';
   });

@@ -3,6 +3,7 @@
 // keeps nothing on the device and makes no request of its own: the form's navigation is the only one.
 import { encryptBytes, readRecipientKeys } from '../crypto/openpgp-messages.ts';
 import { EnvelopeWriter, maxEnvelopeBytes, type EnvelopeKind } from '../crypto/envelope.ts';
+import { solveProofOfWork } from './proof-of-work.ts';
 import { imageTypeOf, stripImageMetadata } from '../web/image-metadata.ts';
 
 interface Strings {
@@ -70,7 +71,7 @@ const MAX_FILES = 20;
 /** A whole number of base64 lines (57 bytes each), so nothing waits in the writer between slices. */
 const SLICE_BYTES = 57 * 1024;
 /** What the server reads before the ciphertext to know where a message goes (features/intake/speak-routes.tsx). */
-const ROUTING_FIELDS = new Set(['lang', 'campaign', 'mode', 'kind', 'partner', 'codename']);
+const ROUTING_FIELDS = new Set(['lang', 'campaign', 'mode', 'kind', 'partner', 'codename', 'stamp', 'pow']);
 
 type FormControl = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | HTMLButtonElement;
 
@@ -277,6 +278,15 @@ function showNotSent(parts: SpeakForm, error: unknown): void {
   if (error instanceof NotSent) error.control?.focus();
 }
 
+/** While the proof-of-work switch is on, the page's puzzle is solved alongside the encryption (a few seconds). */
+async function solveWhileEncrypting(form: HTMLFormElement): Promise<void> {
+  const bits = Number(form.dataset['powBits']);
+  const stamp = form.querySelector<HTMLInputElement>('input[name="stamp"]')?.value;
+  const answer = form.querySelector<HTMLInputElement>('input[name="pow"]');
+  if (!bits || !stamp || !answer || answer.value) return;
+  answer.value = await solveProofOfWork(stamp, bits);
+}
+
 function enhanceSpeakForm(parts: SpeakForm): void {
   const maxBytes = Number(parts.form.dataset['maxBytes']) || Number.POSITIVE_INFINITY;
   let working = false;
@@ -287,8 +297,12 @@ function enhanceSpeakForm(parts: SpeakForm): void {
     working = true;
     parts.submit.disabled = true;
     parts.status.textContent = s.encrypting;
+    const proof = solveWhileEncrypting(parts.form);
     ciphertextOf(parts, maxBytes)
-      .then((ciphertext) => submitCiphertext(parts, ciphertext))
+      .then(async (ciphertext) => {
+        await proof;
+        submitCiphertext(parts, ciphertext);
+      })
       .catch((error: unknown) => {
         working = false;
         showNotSent(parts, error);

@@ -24,7 +24,7 @@ async function registerIntake(app: FastifyInstance): Promise<void> {
 
 export const intake: Feature = {
   name: 'intake',
-  needs: ['audit', 'admin', 'campaigns', 'users'],
+  needs: ['audit', 'admin', 'switches', 'campaigns', 'users'],
   locales: { en, ru },
   register: registerIntake,
   cli: addIntakeCommands,

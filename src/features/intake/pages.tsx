@@ -88,6 +88,26 @@ function KeysData({ keys }: { keys: Record<string, unknown> }) {
   return <script type="application/json" id="speak-keys" dangerouslySetInnerHTML={{ __html: JSON.stringify(keys).replace(/</g, '\\u003c') }} />;
 }
 
+/** While intake's proof-of-work switch is on: the signed stamp, the answer the script fills in, and what it means. */
+export interface ProofOfWork {
+  stamp: string;
+  bits: number;
+}
+
+function ProofFields({ proof }: { proof: ProofOfWork | undefined }) {
+  if (!proof) return null;
+  return (
+    <>
+      <input type="hidden" name="stamp" value={proof.stamp} />
+      <input type="hidden" name="pow" value="" />
+    </>
+  );
+}
+
+function ProofNote({ ctx, proof }: { ctx: IntakeContext; proof: ProofOfWork | undefined }) {
+  return proof ? <p class="notice">{ctx.t('speak.powNote')}</p> : null;
+}
+
 function StatusRegion() {
   return <div id="speak-status" role="alert" class="speak-status" />;
 }
@@ -129,12 +149,14 @@ export function SpeakPage({
   directory,
   campaign,
   maxBytes,
+  proof,
   error,
 }: {
   ctx: IntakeContext;
   directory: ReaderDirectory;
   campaign: string | undefined;
   maxBytes: number;
+  proof?: ProofOfWork | undefined;
   error?: string | undefined;
 }) {
   const { t } = ctx;
@@ -158,9 +180,19 @@ export function SpeakPage({
             </p>
           ) : null}
           <StatusRegion />
-          <form id="speak-form" method="post" action="/speak" enctype="multipart/form-data" data-max-bytes={String(maxBytes)} class="stacked">
+          <ProofNote ctx={ctx} proof={proof} />
+          <form
+            id="speak-form"
+            method="post"
+            action="/speak"
+            enctype="multipart/form-data"
+            data-max-bytes={String(maxBytes)}
+            data-pow-bits={proof ? String(proof.bits) : undefined}
+            class="stacked"
+          >
             <input type="hidden" name="lang" value={ctx.locale} />
             {campaign ? <input type="hidden" name="campaign" value={campaign} /> : null}
+            <ProofFields proof={proof} />
             <input type="hidden" name="mode" value="server" />
             <fieldset>
               <legend>{t('speak.kindLegend')}</legend>
@@ -284,6 +316,7 @@ export function ConversationPage({
   maxBytes,
   deleteOn,
   canFollowUp,
+  proof,
 }: {
   ctx: IntakeContext;
   codename: string;
@@ -292,6 +325,7 @@ export function ConversationPage({
   maxBytes: number;
   deleteOn: string;
   canFollowUp: boolean;
+  proof?: ProofOfWork | undefined;
 }) {
   const { t, locale } = ctx;
   return (
@@ -313,9 +347,19 @@ export function ConversationPage({
           <p>{t('speak.followUpReaders')}</p>
           <ReaderList ctx={ctx} readers={readers} />
           <StatusRegion />
-          <form id="speak-form" method="post" action="/speak/follow-up" enctype="multipart/form-data" data-max-bytes={String(maxBytes)} class="stacked">
+          <ProofNote ctx={ctx} proof={proof} />
+          <form
+            id="speak-form"
+            method="post"
+            action="/speak/follow-up"
+            enctype="multipart/form-data"
+            data-max-bytes={String(maxBytes)}
+            data-pow-bits={proof ? String(proof.bits) : undefined}
+            class="stacked"
+          >
             <input type="hidden" name="lang" value={ctx.locale} />
             <input type="hidden" name="codename" value={codename} />
+            <ProofFields proof={proof} />
             <input type="hidden" name="mode" value="server" />
             <ContentFields ctx={ctx} maxBytes={maxBytes} values={{}} />
             <button type="submit">{t('speak.send')}</button>

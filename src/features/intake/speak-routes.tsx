@@ -10,6 +10,8 @@ import { deriveKey } from '../../crypto/keys.ts';
 import type { IntakeKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { toAppError } from '../../web/error-handler.tsx';
+import { formStampAgeMs, issueFormStamp, SpentStamps, stampIssuedAt } from '../../web/form-stamp.ts';
+import { isProofOfWorkValid, POW_BITS } from '../../web/proof-of-work.ts';
 import { asFormBody, parseId } from '../../web/form.ts';
 import { isLocale, localeFromAcceptLanguage, DEFAULT_LOCALE, translator, type Locale } from '../../web/i18n.ts';
 import { renderPage } from '../../web/layout.tsx';
@@ -25,9 +27,10 @@ import {
   SpeakPage,
   type ConversationEntry,
   type IntakeContext,
+  type ProofOfWork,
 } from './pages.tsx';
 import { readerDirectory, readersOf, type Reader } from './readers.ts';
-import { badForm, MAX_TEXT_CHARS, PartsReader, receiveMessage, type EncryptedBy } from './receive.ts';
+import { badForm, MAX_TEXT_CHARS, PartsReader, receiveMessage, type EncryptedBy, type RoutingFields } from './receive.ts';
 import {
   abandonMessage,
   beginFollowUp,
@@ -53,6 +56,10 @@ const INTAKE_CSP = [
 ].join('; ');
 
 const KINDS: readonly IntakeKind[] = ['testimony', 'help'];
+/** With the proof-of-work switch on, a form sent without a solved puzzle must have been open this long. */
+export const WAIT_WITHOUT_PROOF_MS = 60_000;
+/** People take their time over testimony: a page's stamp stays good for a day. */
+const MAX_PAGE_AGE_MS = 24 * 60 * 60 * 1000;
 /** Codenames derived at once, and waiting: argon2 takes 64 MiB and a tenth of a second each. */
 const MAX_WAITING_DERIVATIONS = 16;
 
@@ -66,6 +73,28 @@ export async function registerSpeakRoutes(app: FastifyInstance): Promise<void> {
   const settings = config.intake;
   const pepper = deriveKey(config.secretKey, 'intake-codename-pepper');
   const derive = codenameDeriver(pepper);
+  const stampKey = app.deps.keys.formStamp;
+  const spentStamps = new SpentStamps();
+
+  /** The puzzle for a page, while the switch is on. */
+  const proofForPage = async (): Promise<ProofOfWork | undefined> =>
+    (await app.switches.get()).intakeProofOfWork ? { stamp: issueFormStamp(stampKey), bits: POW_BITS } : undefined;
+
+  /** Refuses, before anything the person wrote is read, a form without its puzzle solved or its minute waited. */
+  const checkProof = async (fields: RoutingFields, now: number): Promise<void> => {
+    if (!(await app.switches.get()).intakeProofOfWork) return;
+    const stamp = fields['stamp'];
+    const age = formStampAgeMs(stampKey, stamp, now);
+    if (stamp === undefined || age === undefined || age > MAX_PAGE_AGE_MS) {
+      throw new AppError('bad_request', 'The page is too old or not from this site.', { messageKey: 'speak.errors.stamp' });
+    }
+    if (!isProofOfWorkValid(stamp, fields['pow']) && age < WAIT_WITHOUT_PROOF_MS) {
+      throw new AppError('rate_limited', 'The form was sent too soon.', { messageKey: 'speak.errors.tooSoon' });
+    }
+    if (!spentStamps.use(stamp, stampIssuedAt(stamp), now)) {
+      throw new AppError('bad_request', 'This page was already used to send a message.', { messageKey: 'speak.errors.stampUsed' });
+    }
+  };
 
   const context = (request: FastifyRequest, chosen?: string): IntakeContext => {
     const locale = localeOf(request, chosen);
@@ -91,7 +120,11 @@ export async function registerSpeakRoutes(app: FastifyInstance): Promise<void> {
   app.get('/speak', { onSend: intakeHeaders }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const campaign = typeof query['campaign'] === 'string' && /^[a-z0-9-]{1,80}$/.test(query['campaign']) ? query['campaign'] : undefined;
-    return page(reply, <SpeakPage ctx={context(request)} directory={await readerDirectory(db)} campaign={campaign} maxBytes={settings.maxUploadBytes} />);
+    const directory = await readerDirectory(db);
+    return page(
+      reply,
+      <SpeakPage ctx={context(request)} directory={directory} campaign={campaign} maxBytes={settings.maxUploadBytes} proof={await proofForPage()} />,
+    );
   });
 
   const uploads: FastifyPluginAsync = async (scope) => {
@@ -104,8 +137,9 @@ export async function registerSpeakRoutes(app: FastifyInstance): Promise<void> {
       const reader = new PartsReader(request.parts());
       let locale: string | undefined;
       try {
-        const fields = await reader.routing(new Set(['lang', 'campaign', 'kind', 'partner', 'mode']));
+        const fields = await reader.routing(new Set(['lang', 'campaign', 'kind', 'partner', 'mode', 'stamp', 'pow']));
         locale = fields['lang'];
+        await checkProof(fields, Date.now());
         const kind = KINDS.find((k) => k === fields['kind']);
         if (!kind) throw new AppError('validation_failed', 'Choose what you want to do.', { messageKey: 'speak.errors.kind' });
         const partnerId = kind === 'help' ? (parseId(fields['partner']) ?? null) : null;
@@ -148,8 +182,9 @@ export async function registerSpeakRoutes(app: FastifyInstance): Promise<void> {
       const reader = new PartsReader(request.parts());
       let locale: string | undefined;
       try {
-        const fields = await reader.routing(new Set(['lang', 'codename', 'mode']));
+        const fields = await reader.routing(new Set(['lang', 'codename', 'mode', 'stamp', 'pow']));
         locale = fields['lang'];
+        await checkProof(fields, Date.now());
         const submission = await submissionFor(fields['codename']);
         const readers = readersOf(await readerDirectory(db), submission.kind, submission.partnerId);
         if (!readers) throw new AppError('gone', 'No one can receive a follow-up to this message any more.', { messageKey: 'speak.errors.noReaders' });
@@ -217,6 +252,7 @@ export async function registerSpeakRoutes(app: FastifyInstance): Promise<void> {
         maxBytes={settings.maxUploadBytes}
         deleteOn={deleteOn}
         canFollowUp={readers !== undefined}
+        proof={await proofForPage()}
       />,
     );
   });

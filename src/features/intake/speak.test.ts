@@ -15,6 +15,10 @@ import type { JobContext } from '../../jobs/job.ts';
 import { createMailer } from '../../jobs/mailer.ts';
 import { deleteWhatIsDue, sendNotifications } from './housekeeping.ts';
 import { beginSubmission, deleteExpiredSubmissions } from './store.ts';
+import { WAIT_WITHOUT_PROOF_MS } from './speak-routes.tsx';
+import { setSwitch } from '../switches/switches.ts';
+import { issueFormStamp } from '../../web/form-stamp.ts';
+import { isProofOfWorkValid } from '../../web/proof-of-work.ts';
 
 describeEachDialect('intake: /speak, codenames, replies and the inbox', (ctx) => {
   it('takes testimony with JavaScript off, encrypted as it streams, and shows a codename once', async () => {
@@ -228,6 +232,65 @@ describeEachDialect('intake: /speak, codenames, replies and the inbox', (ctx) =>
     ]);
     expect(outOfOrder.statusCode).toBe(400);
     expect(await counts(db)).toEqual(before);
+  });
+
+  it('with the proof-of-work switch on, takes a form with its puzzle solved or its minute waited, once', async () => {
+    const { app, db } = ctx();
+    await addReader(db, 'reviewer', 'Reviewer Puzzle');
+    await setSwitch(db, 'intakeProofOfWork', true);
+    app.switches.invalidate();
+    try {
+      const page = await app.inject({ method: 'GET', url: '/speak' });
+      expect(page.body).toContain('your browser solves a small puzzle before sending');
+      const stamp = /name="stamp" value="([^"]+)"/.exec(page.body)![1]!;
+      const send = (fields: Array<[string, string]>) => postForm(app, '/speak', [...fields, ['kind', 'testimony'], ['message', 'under attack']]);
+      const before = await counts(db);
+      const tooSoon = await send([
+        ['stamp', stamp],
+        ['pow', ''],
+      ]);
+      expect(tooSoon.statusCode).toBe(429);
+      expect(tooSoon.body).toContain('only a minute after the page was opened');
+      expect((await send([])).statusCode).toBe(400);
+      expect(
+        (
+          await send([
+            ['stamp', 'forged.stamp'],
+            ['pow', '1'],
+          ])
+        ).statusCode,
+      ).toBe(400);
+      expect(await counts(db)).toEqual(before);
+
+      let solution = 0;
+      while (!isProofOfWorkValid(stamp, String(solution))) solution += 1;
+      expect(
+        (
+          await send([
+            ['stamp', stamp],
+            ['pow', String(solution)],
+          ])
+        ).statusCode,
+      ).toBe(200);
+      const again = await send([
+        ['stamp', stamp],
+        ['pow', String(solution)],
+      ]);
+      expect(again.statusCode).toBe(400);
+      expect(again.body).toContain('already used');
+      const waited = issueFormStamp(app.deps.keys.formStamp, Date.now() - WAIT_WITHOUT_PROOF_MS - 1000);
+      expect(
+        (
+          await send([
+            ['stamp', waited],
+            ['pow', ''],
+          ])
+        ).statusCode,
+      ).toBe(200);
+    } finally {
+      await setSwitch(db, 'intakeProofOfWork', false);
+      app.switches.invalidate();
+    }
   });
 
   it('deletes submissions when their time comes, with every message', async () => {

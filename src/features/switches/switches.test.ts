@@ -33,7 +33,8 @@ describeEachDialect('kill switches', (ctx) => {
     expect(page.body).toContain('Pause signing');
     expect(page.body).toContain('Pause counting');
     expect(page.body).toContain('Require proof of work');
-    expect(page.body.match(/<strong>off<\/strong>/g)?.length).toBe(3);
+    expect(page.body).toContain('Require proof of work on intake');
+    expect(page.body.match(/<strong>off<\/strong>/g)?.length).toBe(4);
 
     const on = await browser.post('/admin/switches', { name: 'signingPaused', state: 'on' });
     expect(on.statusCode).toBe(303);

@@ -11,14 +11,16 @@ export interface Switches {
   countingPaused: boolean;
   /** Signers must solve a small proof-of-work puzzle in the browser (or wait and resubmit without JavaScript). */
   requireProofOfWork: boolean;
+  /** Intake's forms too: a puzzle in the browser, or without JavaScript a page open for a minute before sending. */
+  intakeProofOfWork: boolean;
 }
 
 export type SwitchName = keyof Switches;
-export const SWITCH_NAMES: readonly SwitchName[] = ['signingPaused', 'countingPaused', 'requireProofOfWork'];
+export const SWITCH_NAMES: readonly SwitchName[] = ['signingPaused', 'countingPaused', 'requireProofOfWork', 'intakeProofOfWork'];
 const REFRESH_MS = 1000;
 
 export class SwitchBoard {
-  private current: Switches = { signingPaused: false, countingPaused: false, requireProofOfWork: false };
+  private current: Switches = { signingPaused: false, countingPaused: false, requireProofOfWork: false, intakeProofOfWork: false };
   private loadedAt = 0;
   private loading: Promise<Switches> | undefined;
 
@@ -40,7 +42,7 @@ export class SwitchBoard {
         SWITCH_NAMES.map((n) => `switch.${n}`),
       )
       .execute();
-    const next: Switches = { signingPaused: false, countingPaused: false, requireProofOfWork: false };
+    const next: Switches = { signingPaused: false, countingPaused: false, requireProofOfWork: false, intakeProofOfWork: false };
     for (const row of rows) next[row.key.slice('switch.'.length) as SwitchName] = row.value === 'on';
     this.current = next;
     this.loadedAt = now;
