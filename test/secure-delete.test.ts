@@ -12,7 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { availableDialects, startTestApp, startTestWorker, type TestContext } from './helpers/app.ts';
 import { dumpStorage } from './helpers/database-dump.ts';
-import { makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, signFields } from './helpers/factories.ts';
+import { loggedIn, makeCampaign, makeOrganisationKey, makePetition, queuedConfirmations, signFields } from './helpers/factories.ts';
+import { addReader, codenameIn, latestSubmissionId, postForm, storedCiphertext } from './helpers/intake.ts';
 import { Browser } from './helpers/http.ts';
 import { setPetitionOpen } from '../src/features/petitions/service.ts';
 
@@ -145,6 +146,65 @@ for (const dialect of availableDialects()) {
       const files = readDataFiles(dataDir);
       expect(findIn(files, live)).toEqual(live.map((needle) => `${needle.what} (in outcry.db)`));
       expect(findIn(files, erased)).toEqual([]);
+    });
+
+    it('leaves no byte of a deleted intake submission: its ciphertext, its reply, its codename values', async () => {
+      const { app, db, database, dataDir } = context;
+      await addReader(db, 'reviewer', 'Erasure Reviewer');
+      const file = { name: 'photo.bin', type: 'application/octet-stream', bytes: new Uint8Array(200_000).map((_, i) => (i * 13) % 256) };
+      const send = async (message: string) => {
+        const page = await postForm(app, '/speak', [
+          ['kind', 'testimony'],
+          ['message', message],
+          ['files', file],
+        ]);
+        codenameIn(page);
+        return latestSubmissionId(db);
+      };
+      const deleted = await send('to be deleted');
+      const kept = await send('to be kept');
+      const { browser } = await loggedIn(app, db, 'owner');
+      expect((await browser.post(`/admin/intake/submissions/${deleted}/reply`, { reply: 'a reply that goes too' })).statusCode).toBe(303);
+
+      const needlesOf = async (submissionId: number, what: string): Promise<Needle[]> => {
+        const submission = await db
+          .selectFrom('intake_submissions')
+          .select(['codename_lookup', 'reply_public_key'])
+          .where('id', '=', submissionId)
+          .executeTakeFirstOrThrow();
+        const reply = await db
+          .selectFrom('intake_messages')
+          .select('sender_copy')
+          .where('submission_id', '=', submissionId)
+          .where('author', '=', 'reviewer')
+          .executeTakeFirst();
+        const [ciphertext] = await storedCiphertext(db, submissionId);
+        return [
+          { what: `${what}: ciphertext`, bytes: ciphertext!.subarray(0, 4096) },
+          { what: `${what}: codename lookup`, bytes: Buffer.from(submission.codename_lookup!, 'utf8') },
+          { what: `${what}: reply key`, bytes: Buffer.from(submission.reply_public_key!) },
+          ...(reply?.sender_copy ? [{ what: `${what}: sealed reply`, bytes: Buffer.from(reply.sender_copy) }] : []),
+        ];
+      };
+      const erased = await needlesOf(deleted, 'deleted');
+      const live = await needlesOf(kept, 'kept');
+      expect((await browser.post(`/admin/intake/submissions/${deleted}/delete`, {})).statusCode).toBe(303);
+
+      const { rows } = await dumpStorage(context, { skip: ['mail'] });
+      expect(findIn(new Map([['rows', Buffer.from(rows, 'utf8')]]), erased)).toEqual([]);
+      if (dialect !== 'sqlite') return;
+      // A worker's tasks commit through the lock, which starts the checkpointer; once commits pause, it truncates the log.
+      const worker = startTestWorker(app);
+      try {
+        const log = path.join(dataDir, 'outcry.db-wal');
+        await vi.waitFor(() => expect(statSync(log, { throwIfNoEntry: false })?.size ?? 0).toBe(0), { timeout: 30_000, interval: 50 });
+      } finally {
+        await worker.stop();
+      }
+      expect(database.sqlite?.connection.pragma('secure_delete', { simple: true })).toBe(1);
+      const files = readDataFiles(dataDir);
+      expect(findIn(files, erased)).toEqual([]);
+      expect(findIn(files, live).length).toBeGreaterThanOrEqual(live.length);
     });
   });
 }
