@@ -6,6 +6,7 @@
  *
  * Skipped, loudly (see test/helpers/global-setup.ts), where Chromium is absent; REQUIRE_BROWSER=1 makes that a failure.
  */
+import { readFileSync } from 'node:fs';
 import { decrypt, generateKey, readMessage, readPrivateKey } from 'openpgp';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,6 +15,8 @@ import { readEnvelope } from '../../src/crypto/open-envelope.ts';
 import type { RunningServer } from '../../src/main.ts';
 import type { FreshDatabase } from '../helpers/app.ts';
 import { makeUser, uniqueSuffix } from '../helpers/factories.ts';
+import { filesUnder } from '../helpers/intake.ts';
+import { setSwitch } from '../../src/features/switches/switches.ts';
 import { logInWithPassword, openJourneyBrowser, SLOW, startDemoServer, stopJourney, type JourneyBrowser } from './browser.ts';
 
 function jpegSegment(marker: number, payload: Buffer): Buffer {
@@ -89,11 +92,12 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: /speak with JavaScript 
   let partner: { privateKey: string; publicKey: string };
   /** The codename the first message was given, for coming back. */
   let codename = '';
+  const logs: string[] = [];
 
   beforeAll(async () => {
     // 1 MiB a message, so the journey can also be refused for size without building a large file.
     let origin: string;
-    ({ fresh, server, origin } = await startDemoServer('web', [], { INTAKE_MAX_UPLOAD_MB: '1' }));
+    ({ fresh, server, origin } = await startDemoServer('web', logs, { INTAKE_MAX_UPLOAD_MB: '1' }));
     const database = openDatabase({ url: fresh.url });
     let owner: { email: string; password: string };
     try {
@@ -186,6 +190,12 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: /speak with JavaScript 
       expect(photo.toString('latin1')).not.toContain(exif);
       expect(photo.subarray(-5)).toEqual(Buffer.from([0x12, 0x34, 0x56, 0xff, 0xd9]));
       expect(Buffer.from(envelope.files[1]!.bytes).toString('utf8')).toBe(`notes ${words}`);
+      // Nothing the person wrote or attached is anywhere in the data folder (database, log, secrets, mail), nor logged.
+      for (const file of filesUnder(fresh.dataDir)) {
+        const bytes = readFileSync(file);
+        for (const secret of [words, contact, exif]) expect(bytes.includes(Buffer.from(secret)), `${secret} in ${file}`).toBe(false);
+      }
+      for (const secret of [words, contact, exif]) expect(logs.join('')).not.toContain(secret);
 
       // Practising the codename is checked on the device: wrong, then right as typed with capitals and hyphens.
       codename = (await page.locator('#codename').textContent())!.trim();
@@ -301,7 +311,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: /speak with JavaScript 
       await expectNothingSent(page, requests, 'Choose which organisation');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('partner');
 
-      await page.locator('input[name="partner"]').check();
+      await page.getByLabel('Journey Partner', { exact: true }).check();
       await page.locator('#speak-form button[type="submit"]').click();
       await expect.poll(() => page.locator('#codename').count(), { timeout: 60_000 }).toBe(1);
       const stored = await latestStoredMessage();
@@ -310,6 +320,33 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: /speak with JavaScript 
       expect(envelope.kind).toBe('help');
       expect(envelope.message).toContain(words);
       await expect(decryptWith(stored.bytes, reviewer.privateKey)).rejects.toThrow();
+    },
+    SLOW,
+  );
+
+  it(
+    'solves the puzzle while it encrypts when the proof-of-work switch is on',
+    async () => {
+      const database = openDatabase({ url: fresh.url });
+      try {
+        await setSwitch(database.db, 'intakeProofOfWork', true);
+        const page = await openSpeakPage('en');
+        // Every process re-reads the switches within a second.
+        await expect
+          .poll(async () => {
+            await page.reload();
+            return page.locator('#speak-form').getAttribute('data-pow-bits');
+          })
+          .toBe('16');
+        await page.locator('#speak-kind-testimony').check();
+        await page.locator('#speak-message').fill('sent while the site is under attack');
+        await page.getByRole('button', { name: 'Encrypt and send' }).click();
+        await expect.poll(() => page.locator('#codename').count(), { timeout: 60_000 }).toBe(1);
+        expect((await latestStoredMessage()).encryptedBy).toBe('browser');
+      } finally {
+        await setSwitch(database.db, 'intakeProofOfWork', false);
+        await database.close();
+      }
     },
     SLOW,
   );
