@@ -1,7 +1,7 @@
 /**
  * The site's own CSS and scripts, built in memory at start (esbuild bundles the TypeScript islands) and served under
- * content-hashed names with a year-long immutable cache. The organisers' script (passkeys) and intake's (encryption) are
- * files of their own, so other pages never load them. There are four files; a static-file plugin would add nothing.
+ * content-hashed names with a year-long immutable cache. The organisers' script (passkeys), intake's (encryption) and the
+ * inbox's (decryption) are files of their own, so other pages never load them. There are five files; a static-file plugin would add nothing.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -23,6 +23,8 @@ export interface Assets {
   readonly adminJs: Asset;
   /** Loaded by the intake pages only: encrypts in the browser (OpenPGP.js), so no other page carries its weight. */
   readonly speakJs: Asset;
+  /** Loaded by the inbox's submission page only: decrypts there with the reader's own key (OpenPGP.js). */
+  readonly inboxJs: Asset;
 }
 
 const here = (relative: string) => path.join(SRC_DIR, 'web', relative);
@@ -35,12 +37,18 @@ export function loadAssets(): Promise<Assets> {
 
 async function buildAssets(): Promise<Assets> {
   const css = await readFile(here('./assets/styles.css'));
-  const [js, adminJs, speakJs] = await Promise.all([bundleScript('enhance'), bundleScript('admin'), bundleScript('speak')]);
+  const [js, adminJs, speakJs, inboxJs] = await Promise.all([
+    bundleScript('enhance'),
+    bundleScript('admin'),
+    bundleScript('speak'),
+    bundleScript('intake-inbox'),
+  ]);
   return {
     css: fingerprint('styles', 'css', css, 'text/css; charset=utf-8'),
     js: fingerprint('enhance', 'js', js, 'text/javascript; charset=utf-8'),
     adminJs: fingerprint('admin', 'js', adminJs, 'text/javascript; charset=utf-8'),
     speakJs: fingerprint('speak', 'js', speakJs, 'text/javascript; charset=utf-8'),
+    inboxJs: fingerprint('intake-inbox', 'js', inboxJs, 'text/javascript; charset=utf-8'),
   };
 }
 
@@ -63,7 +71,7 @@ function fingerprint(name: string, extension: string, body: Buffer, contentType:
 }
 
 export function registerAssetRoutes(app: FastifyInstance, assets: Assets): void {
-  for (const asset of [assets.css, assets.js, assets.adminJs, assets.speakJs]) {
+  for (const asset of [assets.css, assets.js, assets.adminJs, assets.speakJs, assets.inboxJs]) {
     app.get(asset.url, (_request, reply) => {
       reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.contentType).send(asset.body);
     });

@@ -11,8 +11,8 @@ export interface LayoutProps {
   description?: string;
   /** Absolute URL for link previews when the page is shared. */
   canonicalUrl?: string;
-  /** A script this page loads besides the site's own (the organisers' pages load theirs). */
-  script?: string;
+  /** Scripts this page loads besides the site's own (the organisers' pages load theirs). */
+  script?: string | readonly string[] | undefined;
   children: ComponentChildren;
 }
 
@@ -32,7 +32,9 @@ export function Layout({ ctx, title, description, canonicalUrl, script, children
         <meta name="referrer" content="no-referrer" />
         <link rel="stylesheet" href={ctx.cssUrl} />
         <script type="module" src={ctx.jsUrl}></script>
-        {script ? <script type="module" src={script}></script> : null}
+        {[script ?? []].flat().map((src) => (
+          <script type="module" src={src}></script>
+        ))}
       </head>
       <body>
         <a class="skip" href="#main">

@@ -7,10 +7,23 @@ import { formatDate } from '../../web/i18n.ts';
 import type { AuditRow } from '../audit/index.ts';
 import { can } from './auth.ts';
 
-export function AdminLayout({ ctx, title, children, flash }: { ctx: PageContext; title: string; children: ComponentChildren; flash?: string | undefined }) {
+export function AdminLayout({
+  ctx,
+  title,
+  children,
+  flash,
+  script,
+}: {
+  ctx: PageContext;
+  title: string;
+  children: ComponentChildren;
+  flash?: string | undefined;
+  /** A script of this page's own, besides the organisers' one. */
+  script?: string | undefined;
+}) {
   const { t, user } = ctx;
   return (
-    <Layout ctx={ctx} title={`${title} · ${t('admin.title')}`} script={ctx.adminJsUrl}>
+    <Layout ctx={ctx} title={`${title} · ${t('admin.title')}`} script={script ? [ctx.adminJsUrl, script] : ctx.adminJsUrl}>
       {user ? (
         <nav class="admin-nav" aria-label={t('admin.title')}>
           <ul>

@@ -15,10 +15,11 @@ import { pageContext } from '../../web/context.ts';
 import { TextArea } from '../../web/fields.tsx';
 import { flashFrom } from '../../web/flash.ts';
 import { asFormBody, parseId, readText } from '../../web/form.ts';
-import { formatDate } from '../../web/i18n.ts';
+import { formatDate, type Locale } from '../../web/i18n.ts';
 import { CsrfField, sendPage } from '../../web/layout.tsx';
 import { recordAudit } from '../audit/index.ts';
 import { AdminLayout, requirePermission, requireUser } from '../admin/index.ts';
+import { findCampaignById, textFor } from '../campaigns/index.ts';
 import { EnvelopeWriter } from '../../crypto/envelope.ts';
 import { readerDirectory, readersOf, type ReaderDirectory } from './readers.ts';
 import { todayUtc } from './speak-routes.tsx';
@@ -47,11 +48,13 @@ function InboxPage({
   ctx,
   submissions,
   directory,
+  campaignTitles,
   flash,
 }: {
   ctx: PageContext;
   submissions: readonly SubmissionSummary[];
   directory: ReaderDirectory;
+  campaignTitles: ReadonlyMap<number, string>;
   flash?: string | undefined;
 }) {
   const { t, locale } = ctx;
@@ -67,6 +70,7 @@ function InboxPage({
             <tr>
               <th scope="col">{t('inbox.received')}</th>
               <th scope="col">{t('inbox.kind')}</th>
+              <th scope="col">{t('inbox.campaign')}</th>
               <th scope="col">{t('inbox.partner')}</th>
               <th scope="col">{t('inbox.messages')}</th>
               <th scope="col">{t('inbox.deleteOn')}</th>
@@ -81,6 +85,7 @@ function InboxPage({
                   </a>
                 </th>
                 <td>{t(`inbox.kind_${s.kind}`)}</td>
+                <td>{(s.campaignId !== null && campaignTitles.get(s.campaignId)) || '—'}</td>
                 <td>{partnerName(directory, s.partnerId) ?? '—'}</td>
                 <td>{s.messages}</td>
                 <td>{formatDate(locale, s.deleteOn, { dateStyle: 'medium' })}</td>
@@ -93,12 +98,66 @@ function InboxPage({
   );
 }
 
+/**
+ * Decrypting in the reviewer's browser (client/intake-inbox.ts): the key file and passphrase are read by the page's
+ * script only. The controls have no name and sit in no form, so nothing could post them, with or without the script.
+ */
+function ReadInBrowser({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx;
+  return (
+    <section
+      aria-labelledby="read-heading"
+      data-inbox-read
+      data-working={t('inbox.read.working')}
+      data-done={t('inbox.read.done')}
+      data-choose-key={t('inbox.read.chooseKey')}
+      data-key-unreadable={t('inbox.read.keyUnreadable')}
+      data-wrong-passphrase={t('inbox.read.wrongPassphrase')}
+      data-not-for-this-key={t('inbox.read.notForThisKey')}
+      data-damaged={t('inbox.read.damaged')}
+      data-download-failed={t('inbox.read.downloadFailed')}
+      data-failed={t('inbox.read.failed')}
+      data-contact={t('inbox.read.contact')}
+      data-files={t('inbox.read.files')}
+      data-no-text={t('inbox.read.noText')}
+    >
+      <h2 id="read-heading">{t('inbox.read.heading')}</h2>
+      <p>{t('inbox.read.explain')}</p>
+      <p data-inbox-read-needs-script>{t('inbox.read.needsScript')}</p>
+      <div data-inbox-read-controls hidden>
+        <div class="field">
+          <label for="read-key">{t('inbox.read.key')}</label>
+          <p class="hint" id="read-key-hint">
+            {t('inbox.read.keyHint')}
+          </p>
+          <input type="file" id="read-key" accept=".asc,.gpg,.key,text/plain" aria-describedby="read-key-hint" />
+        </div>
+        <div class="field">
+          <label for="read-passphrase">{t('inbox.read.passphrase')}</label>
+          <p class="hint" id="read-passphrase-hint">
+            {t('inbox.read.passphraseHint')}
+          </p>
+          {/* The key's own passphrase, so a password manager can fill it from its entry; "off" is ignored by browsers. */}
+          <input type="password" id="read-passphrase" autocomplete="current-password" aria-describedby="read-passphrase-hint" />
+        </div>
+        <button type="button" class="primary">
+          {t('inbox.read.decrypt')}
+        </button>
+        <p class="status" role="status" data-inbox-read-status></p>
+      </div>
+      <div data-inbox-read-output></div>
+    </section>
+  );
+}
+
 function SubmissionPage({
   ctx,
   submission,
   messages,
   directory,
   deleteOn,
+  campaignTitle,
+  script,
   error,
   flash,
 }: {
@@ -107,6 +166,9 @@ function SubmissionPage({
   messages: readonly MessageSummary[];
   directory: ReaderDirectory;
   deleteOn: string;
+  campaignTitle: string | undefined;
+  /** The page's decryption script (OpenPGP.js), which no other admin page loads. */
+  script: string;
   error?: string | undefined;
   flash?: string | undefined;
 }) {
@@ -114,11 +176,13 @@ function SubmissionPage({
   const readers = readersOf(directory, submission.kind, submission.partnerId) ?? [];
   const errors: Record<string, string> = error ? { reply: error } : {};
   return (
-    <AdminLayout ctx={ctx} title={t('inbox.submission', { id: submission.id, date: submission.receivedOn })} flash={flash}>
+    <AdminLayout ctx={ctx} title={t('inbox.submission', { id: submission.id, date: submission.receivedOn })} flash={flash} script={script}>
       <h1>{t('inbox.submission', { id: submission.id, date: formatDate(locale, submission.receivedOn, { dateStyle: 'medium' }) })}</h1>
       <dl class="facts">
         <dt>{t('inbox.kind')}</dt>
         <dd>{t(`inbox.kind_${submission.kind}`)}</dd>
+        <dt>{t('inbox.campaign')}</dt>
+        <dd>{campaignTitle ?? '—'}</dd>
         {submission.kind === 'help' ? (
           <>
             <dt>{t('inbox.partner')}</dt>
@@ -131,18 +195,22 @@ function SubmissionPage({
       <p>{t('inbox.howToRead')}</p>
       <h2>{t('inbox.messagesHeading')}</h2>
       <ol class="conversation">
-        {messages.map((m) => (
-          <li class={m.author === 'reviewer' ? 'reply' : 'sent'}>
-            <p class="meta">
-              {t(m.author === 'reviewer' ? 'inbox.replyOn' : 'inbox.sentOn', { date: formatDate(locale, m.receivedOn, { dateStyle: 'medium' }) })}{' '}
-              {t(m.encryptedBy === 'browser' ? 'inbox.byBrowser' : 'inbox.byServer')}
-            </p>
-            <a href={`/admin/intake/messages/${m.id}.pgp`} download>
-              {t('inbox.download', { id: m.id })}
-            </a>
-          </li>
-        ))}
+        {messages.map((m) => {
+          const heading = t(m.author === 'reviewer' ? 'inbox.replyOn' : 'inbox.sentOn', { date: formatDate(locale, m.receivedOn, { dateStyle: 'medium' }) });
+          const url = `/admin/intake/messages/${m.id}.pgp`;
+          return (
+            <li class={m.author === 'reviewer' ? 'reply' : 'sent'}>
+              <p class="meta">
+                {heading} {t(m.encryptedBy === 'browser' ? 'inbox.byBrowser' : 'inbox.byServer')}
+              </p>
+              <a href={url} download data-ciphertext-url={url} data-message-heading={heading}>
+                {t('inbox.download', { id: m.id })}
+              </a>
+            </li>
+          );
+        })}
       </ol>
+      <ReadInBrowser ctx={ctx} />
       {readers.length > 0 ? (
         <>
           <h2 id="reply-heading">{t('inbox.replyHeading')}</h2>
@@ -166,8 +234,12 @@ function SubmissionPage({
 }
 
 export function registerInboxRoutes(app: FastifyInstance): void {
-  const { database, config } = app.deps;
+  const { database, config, assets } = app.deps;
   const db = database.db;
+  const campaignTitleOf = async (campaignId: number | null, locale: Locale): Promise<string | undefined> => {
+    const campaign = campaignId === null ? undefined : await findCampaignById(db, campaignId);
+    return campaign ? textFor(campaign, locale).text.title : undefined;
+  };
   const review = { preHandler: [requireUser, requirePermission('intake:review')] };
   type IdParams = { Params: { id: string } };
 
@@ -179,8 +251,20 @@ export function registerInboxRoutes(app: FastifyInstance): void {
 
   app.get('/admin/intake', review, async (request, reply) => {
     const ctx = pageContext(request, reply);
+    const submissions = await listOpenSubmissions(db);
+    const campaignTitles = new Map<number, string>();
+    for (const id of new Set(submissions.map((s) => s.campaignId))) {
+      const title = await campaignTitleOf(id, ctx.locale);
+      if (id !== null && title) campaignTitles.set(id, title);
+    }
     const page = (
-      <InboxPage ctx={ctx} submissions={await listOpenSubmissions(db)} directory={await readerDirectory(db)} flash={flashFrom(request, reply, FLASH_KEYS)} />
+      <InboxPage
+        ctx={ctx}
+        submissions={submissions}
+        directory={await readerDirectory(db)}
+        campaignTitles={campaignTitles}
+        flash={flashFrom(request, reply, FLASH_KEYS)}
+      />
     );
     return sendPage(reply, page);
   });
@@ -193,6 +277,8 @@ export function registerInboxRoutes(app: FastifyInstance): void {
         ctx={pageContext(request, reply)}
         submission={submission}
         messages={await listMessages(db, submission.id)}
+        campaignTitle={await campaignTitleOf(submission.campaignId, pageContext(request, reply).locale)}
+        script={assets.inboxJs.url}
         directory={await readerDirectory(db)}
         deleteOn={deleteOnFor(config.intake, submission.receivedOn, submission.lastFollowUpOn)}
         flash={flashFrom(request, reply, FLASH_KEYS)}
@@ -224,6 +310,8 @@ export function registerInboxRoutes(app: FastifyInstance): void {
           ctx={pageContext(request, reply)}
           submission={submission}
           messages={await listMessages(db, submission.id)}
+          campaignTitle={await campaignTitleOf(submission.campaignId, pageContext(request, reply).locale)}
+          script={assets.inboxJs.url}
           directory={directory}
           deleteOn={deleteOnFor(config.intake, submission.receivedOn, submission.lastFollowUpOn)}
           error={errors['reply']}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createMessage, encrypt, generateKey, readKey } from 'openpgp';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/helpers/app.ts';
-import { loggedIn } from '../../../test/helpers/factories.ts';
+import { loggedIn, makeCampaign } from '../../../test/helpers/factories.ts';
 import { expectValidHtml } from '../../../test/helpers/html.ts';
 import { addReader, codenameIn, counts, filesUnder, latestSubmissionId, openAs, postForm, storedCiphertext } from '../../../test/helpers/intake.ts';
 import type { JobContext } from '../../jobs/job.ts';
@@ -80,7 +80,9 @@ describeEachDialect('intake: /speak, codenames, replies and the inbox', (ctx) =>
   it('lets the codename holder read a reply and follow up; the inbox lists and serves ciphertext only', async () => {
     const { app, db } = ctx();
     const reviewer = await addReader(db, 'reviewer', 'Reviewer Two');
+    const campaign = await makeCampaign(db, { status: 'published' });
     const sent = await postForm(app, '/speak', [
+      ['campaign', campaign.input.slug],
       ['kind', 'testimony'],
       ['message', 'first message'],
     ]);
@@ -91,6 +93,7 @@ describeEachDialect('intake: /speak, codenames, replies and the inbox', (ctx) =>
     const inbox = await browser.get('/admin/intake');
     expect(inbox.statusCode).toBe(200);
     expect(inbox.body).toContain(`/admin/intake/submissions/${submissionId}`);
+    expect(inbox.body).toContain(campaign.input.texts.en!.title);
     await expectValidHtml('inbox', inbox);
     const detail = await browser.get(`/admin/intake/submissions/${submissionId}`);
     await expectValidHtml('submission', detail);
