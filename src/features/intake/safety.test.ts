@@ -16,7 +16,7 @@ import { deriveKey } from '../../crypto/keys.ts';
 import type { Database } from '../../db/database.ts';
 
 const STRINGS: readonly string[] = naughtyStrings;
-/** Strings that lead to a stored message cost a codename (argon2, a tenth of a second): every fourth one. */
+/** Strings that lead to a stored message cost a codename (argon2) and an encryption: every fourth one. */
 const SAMPLED = STRINGS.filter((_, i) => i % 4 === 0);
 const ANSWERS = new Set([200, 400, 404, 413, 429]);
 

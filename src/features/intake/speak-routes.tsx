@@ -60,7 +60,7 @@ const KINDS: readonly IntakeKind[] = ['testimony', 'help'];
 export const WAIT_WITHOUT_PROOF_MS = 60_000;
 /** People take their time over testimony: a page's stamp stays good for a day. */
 const MAX_PAGE_AGE_MS = 24 * 60 * 60 * 1000;
-/** Codenames derived at once, and waiting: argon2 takes 64 MiB and a tenth of a second each. */
+/** Codenames derived at once, and waiting: each argon2 takes 19 MiB and about 20 ms. */
 const MAX_WAITING_DERIVATIONS = 16;
 
 export function todayUtc(now: Date): string {
