@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sealForCodename } from '../../crypto/codename.ts';
 import { encryptBytes } from '../../crypto/openpgp-messages.ts';
 import { AppError } from '../../errors.ts';
@@ -243,6 +243,29 @@ export function registerInboxRoutes(app: FastifyInstance): void {
   const review = { preHandler: [requireUser, requirePermission('intake:review')] };
   type IdParams = { Params: { id: string } };
 
+  const sendSubmissionPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    submission: OpenSubmission,
+    notes: { flash?: string | undefined; error?: string | undefined },
+    status = 200,
+  ) => {
+    const ctx = pageContext(request, reply);
+    const page = (
+      <SubmissionPage
+        ctx={ctx}
+        submission={submission}
+        messages={await listMessages(db, submission.id)}
+        campaignTitle={await campaignTitleOf(submission.campaignId, ctx.locale)}
+        script={assets.inboxJs.url}
+        directory={await readerDirectory(db)}
+        deleteOn={deleteOnFor(config.intake, submission.receivedOn, submission.lastFollowUpOn)}
+        {...notes}
+      />
+    );
+    return sendPage(reply, page, status);
+  };
+
   const openSubmission = async (id: string) => {
     const submission = await findOpenSubmission(db, parseId(id) ?? 0);
     if (!submission) throw new AppError('not_found', 'No such submission.');
@@ -271,19 +294,7 @@ export function registerInboxRoutes(app: FastifyInstance): void {
 
   app.get<IdParams>('/admin/intake/submissions/:id', review, async (request, reply) => {
     const submission = await openSubmission(request.params.id);
-    return sendPage(
-      reply,
-      <SubmissionPage
-        ctx={pageContext(request, reply)}
-        submission={submission}
-        messages={await listMessages(db, submission.id)}
-        campaignTitle={await campaignTitleOf(submission.campaignId, pageContext(request, reply).locale)}
-        script={assets.inboxJs.url}
-        directory={await readerDirectory(db)}
-        deleteOn={deleteOnFor(config.intake, submission.receivedOn, submission.lastFollowUpOn)}
-        flash={flashFrom(request, reply, FLASH_KEYS)}
-      />,
-    );
+    return sendSubmissionPage(request, reply, submission, { flash: flashFrom(request, reply, FLASH_KEYS) });
   });
 
   app.get<IdParams>('/admin/intake/messages/:id', review, async (request, reply) => {
@@ -304,21 +315,7 @@ export function registerInboxRoutes(app: FastifyInstance): void {
     if (!readers) throw new AppError('gone', 'No one can read a reply to this submission any more.');
     const errors: Record<string, string> = {};
     const text = readText(asFormBody(request.body), 'reply', { required: true, max: MAX_REPLY_CHARS, multiline: true }, errors);
-    if (errors['reply']) {
-      const page = (
-        <SubmissionPage
-          ctx={pageContext(request, reply)}
-          submission={submission}
-          messages={await listMessages(db, submission.id)}
-          campaignTitle={await campaignTitleOf(submission.campaignId, pageContext(request, reply).locale)}
-          script={assets.inboxJs.url}
-          directory={directory}
-          deleteOn={deleteOnFor(config.intake, submission.receivedOn, submission.lastFollowUpOn)}
-          error={errors['reply']}
-        />
-      );
-      return sendPage(reply, page, 400);
-    }
+    if (errors['reply']) return sendSubmissionPage(request, reply, submission, { error: errors['reply'] }, 400);
     const now = new Date();
     const writer = new EnvelopeWriter(randomBytes(16));
     const envelope = Buffer.concat([writer.start('reply'), writer.text('message', text), writer.finish()]);

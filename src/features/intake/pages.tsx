@@ -108,6 +108,52 @@ function ProofNote({ ctx, proof }: { ctx: IntakeContext; proof: ProofOfWork | un
   return proof ? <p class="notice">{ctx.t('speak.powNote')}</p> : null;
 }
 
+/**
+ * The form that sends a message, on /speak and on the conversation page: its status line, the routing fields first
+ * (the server reads them before anything the person wrote), `children` (the choices of /speak), then the content.
+ */
+function MessageForm({
+  ctx,
+  action,
+  maxBytes,
+  proof,
+  hidden,
+  children,
+}: {
+  ctx: IntakeContext;
+  action: string;
+  maxBytes: number;
+  proof: ProofOfWork | undefined;
+  hidden: Record<string, string>;
+  children?: ComponentChildren;
+}) {
+  return (
+    <>
+      <StatusRegion />
+      <ProofNote ctx={ctx} proof={proof} />
+      <form
+        id="speak-form"
+        method="post"
+        action={action}
+        enctype="multipart/form-data"
+        data-max-bytes={String(maxBytes)}
+        data-pow-bits={proof ? String(proof.bits) : undefined}
+        class="stacked"
+      >
+        <input type="hidden" name="lang" value={ctx.locale} />
+        {Object.entries(hidden).map(([name, value]) => (
+          <input type="hidden" name={name} value={value} />
+        ))}
+        <ProofFields proof={proof} />
+        <input type="hidden" name="mode" value="server" />
+        {children}
+        <ContentFields ctx={ctx} maxBytes={maxBytes} values={{}} />
+        <button type="submit">{ctx.t('speak.send')}</button>
+      </form>
+    </>
+  );
+}
+
 function StatusRegion() {
   return <div id="speak-status" role="alert" class="speak-status" />;
 }
@@ -179,21 +225,7 @@ export function SpeakPage({
               {error}
             </p>
           ) : null}
-          <StatusRegion />
-          <ProofNote ctx={ctx} proof={proof} />
-          <form
-            id="speak-form"
-            method="post"
-            action="/speak"
-            enctype="multipart/form-data"
-            data-max-bytes={String(maxBytes)}
-            data-pow-bits={proof ? String(proof.bits) : undefined}
-            class="stacked"
-          >
-            <input type="hidden" name="lang" value={ctx.locale} />
-            {campaign ? <input type="hidden" name="campaign" value={campaign} /> : null}
-            <ProofFields proof={proof} />
-            <input type="hidden" name="mode" value="server" />
+          <MessageForm ctx={ctx} action="/speak" maxBytes={maxBytes} proof={proof} hidden={campaign ? { campaign } : {}}>
             <fieldset>
               <legend>{t('speak.kindLegend')}</legend>
               {directory.reviewers.length > 0 ? (
@@ -229,9 +261,7 @@ export function SpeakPage({
                 ))}
               </fieldset>
             ) : null}
-            <ContentFields ctx={ctx} maxBytes={maxBytes} values={{}} />
-            <button type="submit">{t('speak.send')}</button>
-          </form>
+          </MessageForm>
           <KeysData keys={keys} />
           <p>
             <a href={`/speak/return?lang=${ctx.locale}`}>{t('speak.haveCodename')}</a>
@@ -346,24 +376,7 @@ export function ConversationPage({
           <ModeBanner ctx={ctx} />
           <p>{t('speak.followUpReaders')}</p>
           <ReaderList ctx={ctx} readers={readers} />
-          <StatusRegion />
-          <ProofNote ctx={ctx} proof={proof} />
-          <form
-            id="speak-form"
-            method="post"
-            action="/speak/follow-up"
-            enctype="multipart/form-data"
-            data-max-bytes={String(maxBytes)}
-            data-pow-bits={proof ? String(proof.bits) : undefined}
-            class="stacked"
-          >
-            <input type="hidden" name="lang" value={ctx.locale} />
-            <input type="hidden" name="codename" value={codename} />
-            <ProofFields proof={proof} />
-            <input type="hidden" name="mode" value="server" />
-            <ContentFields ctx={ctx} maxBytes={maxBytes} values={{}} />
-            <button type="submit">{t('speak.send')}</button>
-          </form>
+          <MessageForm ctx={ctx} action="/speak/follow-up" maxBytes={maxBytes} proof={proof} hidden={{ codename }} />
           <KeysData keys={{ 'follow-up': readers.map((r) => r.armored) }} />
         </>
       ) : (

@@ -122,14 +122,19 @@ async function markForNotification(trx: Database, readerIds: readonly number[]):
   await trx.updateTable('intake_recipients').set({ notify_pending: 1 }).where('id', 'in', readerIds).where('notify_email', 'is not', null).execute();
 }
 
+/** A message is whole: it is shown from now on, and its readers are told on the next round. */
+async function markStored(trx: Database, input: { messageId: number; size: number; readerIds: readonly number[] }): Promise<void> {
+  await markForNotification(trx, input.readerIds);
+  await trx.updateTable('intake_messages').set({ state: 'stored', size: input.size }).where('id', '=', input.messageId).execute();
+}
+
 /** The first message is whole: the submission opens under its codename. */
 export async function completeSubmission(
   db: Database,
   input: { submissionId: number; messageId: number; size: number; codenameLookup: string; replyPublicKey: Buffer; readerIds: readonly number[] },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await markForNotification(trx, input.readerIds);
-    await trx.updateTable('intake_messages').set({ state: 'stored', size: input.size }).where('id', '=', input.messageId).execute();
+    await markStored(trx, input);
     await trx
       .updateTable('intake_submissions')
       .set({ state: 'open', codename_lookup: input.codenameLookup, reply_public_key: input.replyPublicKey })
@@ -143,8 +148,7 @@ export async function completeFollowUp(
   input: { submissionId: number; messageId: number; size: number; today: string; deleteOn: string; followUpsToday: number; readerIds: readonly number[] },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await markForNotification(trx, input.readerIds);
-    await trx.updateTable('intake_messages').set({ state: 'stored', size: input.size }).where('id', '=', input.messageId).execute();
+    await markStored(trx, input);
     await trx
       .updateTable('intake_submissions')
       .set({ last_follow_up_on: input.today, delete_on: input.deleteOn, follow_ups_today: input.followUpsToday })
