@@ -130,7 +130,7 @@ export async function registerSpeakRoutes(app: FastifyInstance): Promise<void> {
   const uploads: FastifyPluginAsync = async (scope) => {
     await scope.register(multipart, {
       // A browser's ciphertext is the largest part: the person's files, base64, padded and encrypted.
-      limits: { fileSize: maxEnvelopeBytes(settings.maxUploadBytes), files: 21, fields: 8, parts: 32, fieldSize: MAX_TEXT_CHARS * 4, headerPairs: 20 },
+      limits: { fileSize: maxEnvelopeBytes(settings.maxUploadBytes), files: 21, fields: 16, parts: 40, fieldSize: MAX_TEXT_CHARS * 4, headerPairs: 20 },
     });
 
     scope.post('/speak', { ...routeOptions, bodyLimit: maxEnvelopeBytes(settings.maxUploadBytes) * 2 }, async (request, reply) => {

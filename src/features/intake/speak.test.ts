@@ -246,7 +246,18 @@ describeEachDialect('intake: /speak, codenames, replies and the inbox', (ctx) =>
       const page = await app.inject({ method: 'GET', url: '/speak' });
       expect(page.body).toContain('your browser solves a small puzzle before sending');
       const stamp = /name="stamp" value="([^"]+)"/.exec(page.body)![1]!;
-      const send = (fields: Array<[string, string]>) => postForm(app, '/speak', [...fields, ['kind', 'testimony'], ['message', 'under attack']]);
+      // Every field the form can carry, as a browser without JavaScript sends them.
+      const send = (fields: Array<[string, string]>) =>
+        postForm(app, '/speak', [
+          ['lang', 'en'],
+          ['campaign', 'some-campaign'],
+          ...fields,
+          ['mode', 'server'],
+          ['kind', 'testimony'],
+          ['partner', ''],
+          ['message', 'under attack'],
+          ['contact', 'a contact'],
+        ]);
       const before = await counts(db);
       const tooSoon = await send([
         ['stamp', stamp],
