@@ -64,6 +64,12 @@ export interface DatabaseHandle {
   /** Listens on `channel` from now on. One process (SQLite) has no one else to hear from: nothing happens. */
   listen(channel: string, options: ListenOptions): Promise<Listening>;
   batchWriter<S>(factory: BatchStatementsFactory<S>): BatchWriter<S>;
+  /**
+   * A transaction that is not on disk when it returns, for writes no one has been told are kept yet (an upload's
+   * pieces): a later ordinary commit makes them durable with its own, since logs are flushed in order. It spares the
+   * event loop a flush per write (SQLite: synchronous=NORMAL; PostgreSQL: synchronous_commit off).
+   */
+  unflushedWrite<T>(work: (trx: Database) => Promise<T>): Promise<T>;
   /** A timestamp column as its UTC hour, `YYYY-MM-DDTHH`, for grouping by hour (timestamps are text on SQLite). */
   hourOf(column: string): RawBuilder<string>;
   /** The embedded connection, for `db/` itself and its tests; features use the capabilities above. */

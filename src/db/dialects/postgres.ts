@@ -31,6 +31,11 @@ export function openPostgresDatabase(url: string, poolSize: number): DatabaseHan
     batchWriter: <S>(factory: BatchStatementsFactory<S>): BatchWriter<S> => ({
       transaction: async (work) => ({ value: await db.transaction().execute((trx) => work(factory.queries(trx))), durable: Promise.resolve() }),
     }),
+    unflushedWrite: (work) =>
+      db.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        return work(trx);
+      }),
     close: () => db.destroy(),
   };
 }

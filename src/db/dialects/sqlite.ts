@@ -34,6 +34,18 @@ export function openSqliteDatabase(url: string): DatabaseHandle {
       let statements: S | undefined;
       return { transaction: (work) => commitThenFlush(db, sqlite, () => work((statements ??= factory.prepared(sqlite.connection)))) };
     },
+    unflushedWrite: (work) =>
+      // Holding the connection keeps any other query from running while the connection is at NORMAL.
+      db.connection().execute(async (connection) => {
+        await sql`pragma synchronous = NORMAL`.execute(connection);
+        try {
+          const result = await connection.transaction().execute(work);
+          sqlite.checkpointer?.afterCommit();
+          return result;
+        } finally {
+          await sql`pragma synchronous = FULL`.execute(connection);
+        }
+      }),
     close: async () => {
       await sqlite.checkpointer?.close();
       await db.destroy();

@@ -10,12 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { Key } from 'openpgp';
-import type { Database } from '../../db/database.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { DatabaseHandle } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { CiphertextRefused, EncryptedMessageChecker } from '../../crypto/openpgp-check.ts';
 import { encryptStream } from '../../crypto/openpgp-messages.ts';
 import { EnvelopeWriter, type EnvelopeKind } from '../../crypto/envelope.ts';
-import { CHUNK_BYTES, writeChunk } from './store.ts';
+import { CHUNK_BYTES, writeArrivingChunk } from './store.ts';
 
 export type EncryptedBy = 'browser' | 'server';
 
@@ -76,13 +77,18 @@ async function asFormError<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A file part's bytes, with the parser's complaints turned into the form's refusal. */
+/**
+ * A file part's bytes, with the parser's complaints turned into the form's refusal. Between pieces the event loop gets
+ * a turn: parsing, encrypting and storing a piece all run in promise callbacks, and without it one upload's buffered
+ * pieces would hold the loop while other requests (a signature, another upload) wait to be read.
+ */
 async function* bytesOf(part: MultipartFile): AsyncGenerator<Buffer> {
   const iterator = (part.file as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   for (;;) {
     const next = await asFormError(() => iterator.next());
     if (next.done) return;
     yield next.value;
+    await nextTurn();
   }
 }
 
@@ -103,7 +109,7 @@ function notCiphertext(problem: CiphertextRefused['problem']): AppError {
 }
 
 export interface ReceiveOptions {
-  db: Database;
+  database: DatabaseHandle;
   messageId: number;
   encryptedBy: EncryptedBy;
   kind: EnvelopeKind;
@@ -115,10 +121,10 @@ export interface ReceiveOptions {
 /** Reads the rest of the form into the message's chunks; returns the ciphertext's size. */
 export async function receiveMessage(reader: PartsReader, options: ReceiveOptions): Promise<number> {
   const ciphertext = options.encryptedBy === 'browser' ? checkedCiphertext(reader, options) : await encryptedEnvelope(reader, options);
-  return storeChunks(options.db, options.messageId, ciphertext);
+  return storeChunks(options.database, options.messageId, ciphertext);
 }
 
-async function storeChunks(db: Database, messageId: number, ciphertext: AsyncIterable<Uint8Array>): Promise<number> {
+async function storeChunks(database: DatabaseHandle, messageId: number, ciphertext: AsyncIterable<Uint8Array>): Promise<number> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let seq = 0;
@@ -127,7 +133,7 @@ async function storeChunks(db: Database, messageId: number, ciphertext: AsyncIte
     const data = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    for (let at = 0; at < data.length; at += CHUNK_BYTES) await writeChunk(db, messageId, seq++, data.subarray(at, at + CHUNK_BYTES));
+    for (let at = 0; at < data.length; at += CHUNK_BYTES) await writeArrivingChunk(database, messageId, seq++, data.subarray(at, at + CHUNK_BYTES));
   };
   for await (const chunk of ciphertext) {
     pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));

@@ -60,6 +60,11 @@ const KINDS: readonly IntakeKind[] = ['testimony', 'help'];
 export const WAIT_WITHOUT_PROOF_MS = 60_000;
 /** People take their time over testimony: a page's stamp stays good for a day. */
 const MAX_PAGE_AGE_MS = 24 * 60 * 60 * 1000;
+/**
+ * Uploads read, encrypted and stored at once; the others wait their turn with their connection paused. Each one's
+ * pieces take turns with every other request, so more at once would only make every turn of the event loop longer.
+ */
+const RECEIVING_AT_ONCE = 2;
 /** Codenames derived at once, and waiting: each argon2 takes 19 MiB and about 20 ms. */
 const MAX_WAITING_DERIVATIONS = 16;
 
@@ -73,6 +78,7 @@ export async function registerSpeakRoutes(app: FastifyInstance): Promise<void> {
   const settings = config.intake;
   const pepper = deriveKey(config.secretKey, 'intake-codename-pepper');
   const derive = codenameDeriver(pepper);
+  const receivingSlot = limitConcurrency(RECEIVING_AT_ONCE);
   const stampKey = app.deps.keys.formStamp;
   const spentStamps = new SpentStamps();
 
@@ -258,15 +264,17 @@ export async function registerSpeakRoutes(app: FastifyInstance): Promise<void> {
   });
 
   async function receive(reader: PartsReader, messageId: number, encryptedBy: EncryptedBy, kind: EnvelopeKind, readers: readonly Reader[]): Promise<number> {
-    return receiveMessage(reader, {
-      db,
-      messageId,
-      encryptedBy,
-      kind,
-      keys: readers.map((r) => r.key),
-      keyIds: readers.map((r) => r.keyId),
-      maxBytes: settings.maxUploadBytes,
-    });
+    return receivingSlot(() =>
+      receiveMessage(reader, {
+        database,
+        messageId,
+        encryptedBy,
+        kind,
+        keys: readers.map((r) => r.key),
+        keyIds: readers.map((r) => r.keyId),
+        maxBytes: settings.maxUploadBytes,
+      }),
+    );
   }
 
   async function submissionFor(typed: string | undefined): Promise<OpenSubmission> {

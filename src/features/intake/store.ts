@@ -4,7 +4,7 @@
  * only the last, one transaction, makes it visible: a dropped upload or a killed process leaves a receiving message
  * that no one is shown, and that sweepReceiving() deletes.
  */
-import type { Database } from '../../db/database.ts';
+import type { Database, DatabaseHandle } from '../../db/database.ts';
 import type { IntakeKind } from '../../db/schema.ts';
 import { coarseTimestamp } from '../../clock.ts';
 import type { IntakeSettings } from '../../config.ts';
@@ -114,6 +114,14 @@ async function insertMessage(
 
 export async function writeChunk(db: Database, messageId: number, seq: number, data: Buffer): Promise<void> {
   await db.insertInto('intake_chunks').values({ message_id: messageId, seq, data }).execute();
+}
+
+/**
+ * A piece of an upload still arriving: not flushed to disk on its own (the event loop would wait for each), since no
+ * one has been told it is kept. The commit that stores the whole message flushes it with everything before it.
+ */
+export async function writeArrivingChunk(database: DatabaseHandle, messageId: number, seq: number, data: Buffer): Promise<void> {
+  await database.unflushedWrite((trx) => writeChunk(trx, messageId, seq, data));
 }
 
 /** The readers of a message just stored get the fixed notification on the next round (see housekeeping.ts). */
