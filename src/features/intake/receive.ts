@@ -10,9 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { Key } from 'openpgp';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DatabaseHandle } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
+import { backgroundTurn } from '../../web/foreground.ts';
 import { CiphertextRefused, EncryptedMessageChecker } from '../../crypto/openpgp-check.ts';
 import { encryptStream } from '../../crypto/openpgp-messages.ts';
 import { EnvelopeWriter, type EnvelopeKind } from '../../crypto/envelope.ts';
@@ -80,7 +80,8 @@ async function asFormError<T>(read: () => Promise<T>): Promise<T> {
 /**
  * A file part's bytes, with the parser's complaints turned into the form's refusal. Between pieces the event loop gets
  * a turn: parsing, encrypting and storing a piece all run in promise callbacks, and without it one upload's buffered
- * pieces would hold the loop while other requests (a signature, another upload) wait to be read.
+ * pieces would hold the loop while other requests (a signature, another upload) wait to be read. While a crowd is
+ * signing, the turn is a short pause: the upload slows down rather than the crowd.
  */
 async function* bytesOf(part: MultipartFile): AsyncGenerator<Buffer> {
   const iterator = (part.file as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
@@ -88,7 +89,7 @@ async function* bytesOf(part: MultipartFile): AsyncGenerator<Buffer> {
     const next = await asFormError(() => iterator.next());
     if (next.done) return;
     yield next.value;
-    await nextTurn();
+    await backgroundTurn();
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { SealingWindow } from '../../../crypto/hpke.ts';
 import type { NewJob } from '../../../jobs/queue.ts';
+import { noteForegroundWork } from '../../../web/foreground.ts';
 import type { ConfirmationPayload } from './mails.ts';
 import { signatureKey, type BatchStatements, type MailedSignature, type SignatureRow, type SignatureStore } from './signature-store.ts';
 
@@ -72,6 +73,7 @@ export class SignatureWriter {
   private async flush(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
+    noteForegroundWork();
     try {
       const { value: outcomes, durable } = await this.store.transaction((statements) =>
         this.writeBatch(
