@@ -2,14 +2,24 @@ import { Migrator, PostgresAdapter, sql } from 'kysely';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
 
-export async function migrateToLatest(db: Database): Promise<string[]> {
+async function migratorFor(db: Database): Promise<Migrator> {
   // Kysely looks for its bookkeeping tables in every schema it can see unless told which one: another schema in
   // the same PostgreSQL database holding a kysely_migration table would make it skip creating ours.
   const schema =
     db.getExecutor().adapter instanceof PostgresAdapter
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
       : undefined;
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
+  return new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
+}
+
+/** Runs the migrations up to and including `name`, and no further: a migration's test fills the database it will meet. */
+export async function migrateTo(db: Database, name: string): Promise<void> {
+  const { error } = await (await migratorFor(db)).migrateTo(name);
+  if (error) throw new Error(`Migrating to ${name} failed`, { cause: error });
+}
+
+export async function migrateToLatest(db: Database): Promise<string[]> {
+  const migrator = await migratorFor(db);
   let { error, results } = await migrator.migrateToLatest();
   // Before migrating, Kysely lists the tables of every schema it may use; another client dropping a schema of its own
   // at that moment makes the listing fail ("schema … does not exist", 3F000) though nothing is wrong with ours. Such

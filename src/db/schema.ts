@@ -4,7 +4,8 @@
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
-export type Role = 'owner' | 'editor' | 'moderator';
+/** `partner`: a partner organisation's account, which reads only the requests for help sent to it (see intake). */
+export type Role = 'owner' | 'editor' | 'moderator' | 'partner';
 export type CampaignStatus = 'draft' | 'published' | 'archived';
 export type Flag = 0 | 1;
 
@@ -436,6 +437,13 @@ export interface IntakeRecipientsTable {
   notify_pending: ColumnType<number, number | undefined, number>;
 }
 
+/** A partner organisation's account (role `partner`) and the partner recipient whose requests for help it reads. */
+export interface IntakePartnerAccountsTable {
+  user_id: number;
+  recipient_id: number;
+  created_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -465,6 +473,7 @@ export interface DB {
   intake_submissions: IntakeSubmissionsTable;
   intake_messages: IntakeMessagesTable;
   intake_chunks: IntakeChunksTable;
+  intake_partner_accounts: IntakePartnerAccountsTable;
   endorsements: EndorsementsTable;
   letters: LettersTable;
   letter_targets: LetterTargetsTable;

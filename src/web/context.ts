@@ -11,11 +11,11 @@ import { DEFAULT_LOCALE, isLocale, localeFromAcceptLanguage, translator, type Lo
 /** The language cookie's name over http; over https it is `__Host-outcry_lang` (see cookieName). */
 export const LANG_COOKIE = 'outcry_lang';
 
-/** A link a feature adds to the organisers' navigation, shown to roles that hold `permission` (all, if unset). */
+/** A link a feature adds to the organisers' navigation, shown to roles that hold `permission`, or one of them (all, if unset). */
 export interface NavLink {
   readonly href: string;
   readonly labelKey: string;
-  readonly permission?: string;
+  readonly permission?: string | readonly string[];
 }
 
 export interface PageContext {

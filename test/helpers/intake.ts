@@ -6,8 +6,10 @@ import { decrypt, generateKey, readMessage, readPrivateKey } from 'openpgp';
 import PostalMime from 'postal-mime';
 import { expect } from 'vitest';
 import type { Database } from '../../src/db/database.ts';
+import { addOrResetPartnerAccount } from '../../src/features/intake/partner-accounts.ts';
 import { addRecipient } from '../../src/features/intake/recipients.ts';
-import { makeUser } from './factories.ts';
+import { makeUser, uniqueSuffix } from './factories.ts';
+import { Browser } from './http.ts';
 
 export interface TestReader {
   id: number;
@@ -102,4 +104,19 @@ export function filesUnder(folder: string): string[] {
   return readdirSync(folder, { recursive: true, encoding: 'utf8' })
     .map((name) => path.join(folder, name))
     .filter((file) => statSync(file).isFile());
+}
+
+/** A browser logged in to a new partner organisation's account linked to the partner recipient `partnerId`. */
+export async function loggedInPartner(
+  app: FastifyInstance,
+  db: Database,
+  partnerId: number,
+): Promise<{ browser: Browser; user: { id: number; email: string } }> {
+  const email = `partner-${uniqueSuffix()}@example.org`;
+  const password = `correct horse ${uniqueSuffix()}`;
+  const { id } = await addOrResetPartnerAccount(db, { email, password, partnerId });
+  const browser = new Browser(app);
+  const response = await browser.post('/admin/login', { email, password });
+  if (response.statusCode !== 303) throw new Error(`login failed: ${response.statusCode}`);
+  return { browser, user: { id, email } };
 }

@@ -12,6 +12,7 @@ import * as targetPictures from './2026-12-02-07-target-pictures.ts';
 import * as intakeRecipients from './2026-12-02-08-intake-recipients.ts';
 import * as intakeSubmissions from './2026-12-02-09-intake-submissions.ts';
 import * as intakeNotifications from './2026-12-02-10-intake-notifications.ts';
+import * as partnerAccounts from './2026-12-03-01-partner-accounts.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25-01-foundation': foundation,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-08-intake-recipients': intakeRecipients,
   '2026-12-02-09-intake-submissions': intakeSubmissions,
   '2026-12-02-10-intake-notifications': intakeNotifications,
+  '2026-12-03-01-partner-accounts': partnerAccounts,
 };

@@ -1,12 +1,13 @@
 /**
  * Who may do what in the organisers' area. Owners do everything, editors manage campaigns, moderators review
- * (suspect signatures; later statements) but change no campaign.
+ * (suspect signatures; later statements) but change no campaign. A partner organisation's account reads only the
+ * requests for help sent to that organisation, in intake's inbox, and nothing else.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { loadSessionUser, readSessionToken } from '../../web/session.ts';
-import { ownerMustEnrol } from './two-factor/policy.ts';
+import { mustEnrolSecondFactor } from './two-factor/policy.ts';
 
 export type Permission =
   | 'campaigns:view'
@@ -21,13 +22,19 @@ export type Permission =
   /** Choose whose keys intake encrypts to: whoever holds those keys reads what people at risk send. */
   | 'intake:manage'
   /** See intake's inbox (dates and kinds only; the content needs a reader's private key), reply, delete early. */
-  | 'intake:review';
+  | 'intake:review'
+  /** The same, for the requests for help sent to the partner organisation the account is linked to, and no others. */
+  | 'intake:partner';
 
 const PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit', 'mailbox:view', 'intake:manage', 'intake:review'],
   editor: ['campaigns:view', 'campaigns:edit', 'audit:view', 'signatures:moderate', 'switches:edit', 'intake:review'],
   moderator: ['campaigns:view', 'signatures:moderate'],
+  partner: ['intake:partner'],
 };
+
+/** Where a role starts: a partner organisation's account can open only its inbox, so /admin sends it there. */
+const HOMES: Partial<Record<Role, string>> = { partner: '/admin/intake' };
 
 export function can(role: Role, permission: Permission | string): boolean {
   return (PERMISSIONS[role] as readonly string[]).includes(permission);
@@ -43,7 +50,7 @@ export async function requireUser(request: FastifyRequest, reply: FastifyReply):
   if (request.user) {
     // Admin pages show data that must not linger in shared or proxy caches.
     reply.header('cache-control', 'no-store');
-    if (!request.url.startsWith('/admin/security') && (await ownerMustEnrol(database.db, config, request.user))) {
+    if (!request.url.startsWith('/admin/security') && (await mustEnrolSecondFactor(database.db, config, request.user))) {
       if (request.method !== 'GET') throw new AppError('forbidden', 'Add a second sign-in step on the security page first');
       await reply.redirect('/admin/security', 303);
     }
@@ -57,10 +64,18 @@ export async function requireUser(request: FastifyRequest, reply: FastifyReply):
   throw new AppError('unauthenticated', 'Log in first');
 }
 
-export function requirePermission(permission: Permission) {
+/** preHandler: the user's role holds one of `permissions` (any), otherwise a 403. */
+export function requirePermission(...permissions: [Permission, ...Permission[]]) {
   return async (request: FastifyRequest): Promise<void> => {
-    if (!request.user || !can(request.user.role, permission)) throw new AppError('forbidden', 'Not allowed for this role');
+    const { user } = request;
+    if (!user || !permissions.some((permission) => can(user.role, permission))) throw new AppError('forbidden', 'Not allowed for this role');
   };
+}
+
+/** preHandler for the dashboard, after requireUser: a role whose only pages are elsewhere is sent there, not shown a 403. */
+export async function redirectToRoleHome(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const home = request.user ? HOMES[request.user.role] : undefined;
+  if (home && request.method === 'GET') await reply.redirect(home, 303);
 }
 
 /**

@@ -17,12 +17,12 @@ export const admin: Feature = {
   register: registerAdminRoutes,
   tasks: [{ name: 'delete-expired-sessions', everyMs: 15 * 60 * 1000, run: ({ db }) => deleteExpiredSessions(db) }],
   adminNav: [
-    { href: '/admin', labelKey: 'admin.dashboard' },
+    { href: '/admin', labelKey: 'admin.dashboard', permission: 'campaigns:view' },
     { href: '/admin/audit', labelKey: 'admin.audit', permission: 'audit:view' },
     { href: '/admin/security', labelKey: 'twoFactor.nav' },
   ],
   cli: addTwoFactorCommands,
 };
 
-export { can, requirePermission, requireUser, safeNextPath, type Permission } from './auth.ts';
+export { can, redirectToRoleHome, requirePermission, requireUser, safeNextPath, type Permission } from './auth.ts';
 export { AdminLayout } from './views.tsx';

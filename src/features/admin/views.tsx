@@ -28,7 +28,7 @@ export function AdminLayout({
         <nav class="admin-nav" aria-label={t('admin.title')}>
           <ul>
             {ctx.adminNav
-              .filter((link) => link.permission === undefined || can(user.role, link.permission))
+              .filter((link) => link.permission === undefined || [link.permission].flat().some((permission) => can(user.role, permission)))
               .map((link) => (
                 <li>
                   <a href={link.href}>{t(link.labelKey)}</a>

@@ -6,7 +6,7 @@ import { pageContext, type PageContext } from '../../web/context.ts';
 import { flashFrom } from '../../web/flash.ts';
 import { asFormBody, parseId } from '../../web/form.ts';
 import { sendPage } from '../../web/layout.tsx';
-import { requirePermission, requireUser } from '../admin/index.ts';
+import { redirectToRoleHome, requirePermission, requireUser } from '../admin/index.ts';
 import { CampaignPage } from './views.tsx';
 import { CampaignFormPage, DashboardPage, campaignFormValues, type AdminSection } from './admin-views.tsx';
 import type { Campaign } from './model.ts';
@@ -41,7 +41,9 @@ export function registerCampaignAdminRoutes(app: FastifyInstance): void {
   const view = { preHandler: [requireUser, requirePermission('campaigns:view')] };
   const edit = { preHandler: [requireUser, requirePermission('campaigns:edit')] };
 
-  app.get<{ Querystring: { done?: unknown } }>('/admin', view, async (request, reply) => {
+  const dashboard = { preHandler: [requireUser, redirectToRoleHome, requirePermission('campaigns:view')] };
+
+  app.get<{ Querystring: { done?: unknown } }>('/admin', dashboard, async (request, reply) => {
     const campaigns = await listCampaignsForAdmin(db);
     const ctx = pageContext(request, reply);
     const notices = await Promise.all(app.features.flatMap((feature) => feature.dashboardNotices ?? []).map((notice) => notice.render({ app, ctx })));

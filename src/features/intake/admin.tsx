@@ -1,4 +1,7 @@
-/** The owners' page for intake's recipients: who they are, their key's fingerprint, adding and removing them. */
+/**
+ * The owners' page for intake's recipients: who they are, their key's fingerprint, adding and removing them, and for
+ * each partner its ID, how many accounts of its own it has, and the command that makes one.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { FieldErrors } from '../../errors.ts';
 import { groupedFingerprint } from '../../crypto/openpgp-keys.ts';
@@ -11,19 +14,36 @@ import { CsrfField, sendPage } from '../../web/layout.tsx';
 import { pageContext } from '../../web/context.ts';
 import { isAppError } from '../../errors.ts';
 import { AdminLayout, requirePermission, requireUser } from '../admin/index.ts';
+import { countPartnerAccounts } from './partner-accounts.ts';
 import { addRecipient, listRecipients, parseRecipientForm, RECIPIENT_KINDS, type Recipient, removeRecipient } from './recipients.ts';
 
 const FLASH_KEYS = { added: 'intake.done.added', removed: 'intake.done.removed' } as const;
 
+/** A partner's ID, its own accounts, and the command (run on the server) that makes another. */
+function PartnerAccounts({ ctx, recipient, accounts }: { ctx: PageContext; recipient: Recipient; accounts: number }) {
+  if (recipient.kind !== 'partner') return <>—</>;
+  return (
+    <>
+      <p>
+        {ctx.t('intake.partnerId', { id: recipient.id })} · {ctx.t('intake.accountsLinked', { count: accounts })}
+      </p>
+      <code>{`outcry intake partner-account --email ${ctx.t('intake.emailPlaceholder')} --partner ${recipient.id}`}</code>
+    </>
+  );
+}
+
 function RecipientsPage({
   ctx,
   recipients,
+  accounts,
   values,
   errors,
   flash,
 }: {
   ctx: PageContext;
   recipients: readonly Recipient[];
+  /** Partner accounts linked to each recipient, by id. */
+  accounts: ReadonlyMap<number, number>;
   values: FormValues;
   errors: FieldErrors;
   flash?: string | undefined;
@@ -51,6 +71,7 @@ function RecipientsPage({
               <th scope="col">{labels.kind}</th>
               <th scope="col">{t('intake.fingerprint')}</th>
               <th scope="col">{t('intake.keyExpires')}</th>
+              <th scope="col">{t('intake.accounts')}</th>
               <th scope="col">{t('admin.actions')}</th>
             </tr>
           </thead>
@@ -68,6 +89,9 @@ function RecipientsPage({
                 </td>
                 <td>{r.keyExpiresAt ? formatDate(locale, r.keyExpiresAt, { dateStyle: 'medium' }) : t('intake.never')}</td>
                 <td>
+                  <PartnerAccounts ctx={ctx} recipient={r} accounts={accounts.get(r.id) ?? 0} />
+                </td>
+                <td>
                   <form method="post" action={`/admin/intake/recipients/${r.id}/remove`} class="inline">
                     <CsrfField ctx={ctx} />
                     <button type="submit">{t('intake.remove', { name: r.name })}</button>
@@ -78,6 +102,7 @@ function RecipientsPage({
           </tbody>
         </table>
       )}
+      <p>{t('intake.partnerAccountsHint')}</p>
       <h2 id="add">{t('intake.add')}</h2>
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
       <form method="post" action="/admin/intake/recipients" class="stacked" novalidate>
@@ -130,6 +155,7 @@ export function registerIntakeAdminRoutes(app: FastifyInstance): void {
       <RecipientsPage
         ctx={pageContext(request, reply)}
         recipients={await listRecipients(db)}
+        accounts={await countPartnerAccounts(db)}
         values={{}}
         errors={{}}
         flash={flashFrom(request, reply, FLASH_KEYS)}
@@ -153,7 +179,15 @@ export function registerIntakeAdminRoutes(app: FastifyInstance): void {
     // A pasted private key is never sent back into the page (nor into a browser's form history or a proxy's cache).
     const values = errors['public_key'] === 'intake.keyProblems.private' ? { ...body, public_key: '' } : body;
     reply.header('cache-control', 'no-store');
-    const page = <RecipientsPage ctx={pageContext(request, reply)} recipients={await listRecipients(db)} values={values} errors={errors} />;
+    const page = (
+      <RecipientsPage
+        ctx={pageContext(request, reply)}
+        recipients={await listRecipients(db)}
+        accounts={await countPartnerAccounts(db)}
+        values={values}
+        errors={errors}
+      />
+    );
     return sendPage(reply, page, 400);
   });
 

@@ -1,15 +1,22 @@
 /**
  * `outcry intake decrypt` as a reviewer runs it: a real process, a passphrase-protected key, one submission for them
  * and one for someone else. What it writes is exact, private (0700 folders, 0600 files) and never overwrites; what it
- * prints is a summary, never the testimony.
+ * prints is a summary, never the testimony. `outcry intake partner-account` as an operator runs it, on each database.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateKey } from 'openpgp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createFreshDatabase, type FreshDatabase } from '../../../test/helpers/app.ts';
 import { runCli, type CliResult } from '../../../test/helpers/cli.ts';
+import { makeUser } from '../../../test/helpers/factories.ts';
+import { addReader, type TestReader } from '../../../test/helpers/intake.ts';
+import { openDatabase, type DatabaseHandle } from '../../db/database.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { authenticate } from '../users/index.ts';
+import { findLinkedPartnerId } from './partner-accounts.ts';
 import { encryptBytes, readRecipientKeys } from '../../crypto/openpgp-messages.ts';
 import { safeFileName } from './cli.ts';
 import { EnvelopeWriter } from '../../crypto/envelope.ts';
@@ -146,3 +153,100 @@ describe('safe file names', () => {
     expect(safeFileName('x'.repeat(300))).toBe('x'.repeat(120));
   });
 });
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  const enabled = dialect === 'sqlite' || inject('hasPostgres');
+  (enabled ? describe : describe.skip)(`outcry intake partner-account [${dialect}]`, () => {
+    let fresh: FreshDatabase;
+    let database: DatabaseHandle;
+    let env: Record<string, string>;
+    let route: TestReader;
+    let other: TestReader;
+    let reviewer: TestReader;
+    beforeAll(async () => {
+      fresh = await createFreshDatabase(dialect);
+      database = openDatabase({ url: fresh.url, poolSize: 2 });
+      await migrateToLatest(database.db);
+      route = await addReader(database.db, 'partner', 'Safe Route');
+      other = await addReader(database.db, 'partner', 'Other Route');
+      reviewer = await addReader(database.db, 'reviewer', 'Staff');
+      env = { DATA_DIR: fresh.dataDir, DATABASE_URL: fresh.url, LOG_LEVEL: 'warn' };
+    });
+    afterAll(async () => {
+      await database.close();
+      await fresh.drop();
+    });
+
+    const accountOf = (email: string) => database.db.selectFrom('users').select(['id', 'role']).where('email', '=', email).executeTakeFirst();
+
+    it('creates a partner account linked to its organisation, resets it and moves it, audited', async () => {
+      const created = await runCli(
+        ['intake', 'partner-account', '--email', 'Reader@Route.example', '--partner', String(route.id)],
+        env,
+        'a long enough password\n',
+      );
+      expect(created.stderr).toBe('');
+      expect(created.code).toBe(0);
+      const account = await accountOf('reader@route.example');
+      expect(account?.role).toBe('partner');
+      expect(created.stdout).toBe(
+        `Created partner account #${account!.id} for Safe Route (partner ${route.id}): it reads only the requests for help sent to them.\n`,
+      );
+      expect(await findLinkedPartnerId(database.db, Number(account!.id))).toBe(route.id);
+      expect(await authenticate(database.db, { email: 'reader@route.example', password: 'a long enough password' })).toBeDefined();
+
+      const moved = await runCli(
+        ['intake', 'partner-account', '--email', 'reader@route.example', '--partner', String(other.id)],
+        env,
+        'a different long password\n',
+      );
+      expect(moved.stdout).toBe(`Reset partner account #${account!.id} for Other Route (partner ${other.id}): new password, 0 sessions ended.\n`);
+      expect(await findLinkedPartnerId(database.db, Number(account!.id))).toBe(other.id);
+      expect(await authenticate(database.db, { email: 'reader@route.example', password: 'a different long password' })).toBeDefined();
+      const audit = await database.db
+        .selectFrom('audit_log')
+        .select(['action', 'changes'])
+        .where('entity_id', '=', String(account!.id))
+        .orderBy('id')
+        .execute();
+      expect(audit.map((a) => [a.action, JSON.parse(a.changes)])).toEqual([
+        ['user.create', { role: [null, 'partner'] }],
+        ['intake.partner-account.link', { partner: [null, route.id] }],
+        ['user.reset', { role: ['partner', 'partner'], sessions: [0, 0] }],
+        ['intake.partner-account.link', { partner: [route.id, other.id] }],
+      ]);
+
+      const listed = await runCli(['user', 'list'], env);
+      expect(listed.stdout).toMatch(/#\d+ +reader@route\.example +partner +active/);
+    });
+
+    it('refuses a reviewer or an unknown recipient, a staff address, and `user add --role partner`, creating nothing', async () => {
+      const password = 'a long enough password\n';
+      const asReviewer = await runCli(['intake', 'partner-account', '--email', 'x@route.example', '--partner', String(reviewer.id)], env, password);
+      expect(asReviewer.code).toBe(1);
+      expect(asReviewer.stderr).toContain(`Recipient ${reviewer.id} is a reviewer, not a partner organisation`);
+      const unknown = await runCli(['intake', 'partner-account', '--email', 'x@route.example', '--partner', '987654'], env, password);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('No intake recipient has the ID 987654');
+      const notANumber = await runCli(['intake', 'partner-account', '--email', 'x@route.example', '--partner', 'route'], env, password);
+      expect(notANumber.code).not.toBe(0);
+      expect(notANumber.stderr).toContain('The partner ID is a whole number');
+      expect(await accountOf('x@route.example')).toBeUndefined();
+
+      const owner = await makeUser(database.db, 'owner');
+      const staff = await runCli(['intake', 'partner-account', '--email', owner.email, '--partner', String(route.id)], env, password);
+      expect(staff.code).toBe(1);
+      expect(staff.stderr).toContain("That address belongs to an account with the role owner: a partner organisation's account needs an address of its own.");
+      expect((await accountOf(owner.email))?.role).toBe('owner');
+
+      const viaUserAdd = await runCli(['user', 'add', '--email', 'y@route.example', '--role', 'partner'], env, password);
+      expect(viaUserAdd.code).not.toBe(0);
+      expect(viaUserAdd.stderr).toContain('`outcry intake partner-account --email E --partner ID`');
+      expect(await accountOf('y@route.example')).toBeUndefined();
+      const promote = await runCli(['user', 'add', '--email', 'reader@route.example', '--role', 'owner'], env, password);
+      expect(promote.code).toBe(1);
+      expect(promote.stderr).toContain("That address is a partner organisation's account");
+      expect((await accountOf('reader@route.example'))?.role).toBe('partner');
+    });
+  });
+}

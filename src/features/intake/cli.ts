@@ -1,15 +1,18 @@
 /**
  * `outcry intake decrypt`: a reviewer opens downloaded submissions on their own machine with their private key, each
  * into a folder only they can read. It needs no database and prints no content: a terminal's scrollback, a shell
- * history or a CI log is not where testimony belongs.
+ * history or a CI log is not where testimony belongs. `outcry intake partner-account`: a partner organisation's own
+ * account, on the server.
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { PrivateKey } from 'openpgp';
 import type { CliContext } from '../../feature.ts';
 import { decryptWithKey, EnvelopeUnreadable, isPassphraseProtected, readEnvelope, unlockPrivateKey, type OpenedEnvelope } from '../../crypto/open-envelope.ts';
+import { readPassword } from '../users/index.ts';
+import { addOrResetPartnerAccount, getPartnerRecipient } from './partner-accounts.ts';
 
 interface DecryptOptions {
   key: string;
@@ -21,7 +24,7 @@ interface DecryptOptions {
 const MAX_NAME_BYTES = 120;
 const utf8 = new TextEncoder();
 
-export function addIntakeCommands(program: Command, _cli: CliContext): void {
+export function addIntakeCommands(program: Command, cli: CliContext): void {
   const intake = program.command('intake').description('secure intake: submissions encrypted to reviewers’ OpenPGP keys');
   intake
     .command('decrypt')
@@ -42,6 +45,34 @@ export function addIntakeCommands(program: Command, _cli: CliContext): void {
       for (const input of inputs) if (!(await decryptInput(input, key, options.out))) failures += 1;
       if (failures > 0) process.exitCode = 1;
     });
+  intake
+    .command('partner-account')
+    .description(
+      'create a partner organisation’s account, or reset its password (ending its sessions), linked to partner recipient ID: it reads only the requests for help sent to that organisation; the password is prompted for, or read from stdin',
+    )
+    .requiredOption('--email <email>', 'the address the organisation’s reader logs in with')
+    .requiredOption('--partner <id>', 'the partner recipient’s ID, as the recipients page (/admin/intake/recipients) shows it', parseRecipientId)
+    .action(async (options: { email: string; partner: number }) => {
+      const result = await cli.withDatabase(async (db) => {
+        await getPartnerRecipient(db, options.partner); // refused before the password is asked for
+        return addOrResetPartnerAccount(db, { email: options.email, password: await readPassword(), partnerId: options.partner });
+      });
+      const whose = `${result.partner.name} (partner ${result.partner.id})`;
+      if (result.created) {
+        process.stdout.write(`Created partner account #${result.id} for ${whose}: it reads only the requests for help sent to them.\n`);
+        return;
+      }
+      const ended = result.sessionsEnded === 1 ? '1 session ended' : `${result.sessionsEnded} sessions ended`;
+      process.stdout.write(`Reset partner account #${result.id} for ${whose}: new password, ${ended}.\n`);
+      if (result.disabled) {
+        process.stdout.write(`The account is still disabled: \`outcry user enable --email ${options.email}\` lets it log in again.\n`);
+      }
+    });
+}
+
+function parseRecipientId(value: string): number {
+  if (/^[1-9]\d{0,14}$/.test(value)) return Number(value);
+  throw new InvalidArgumentError('The partner ID is a whole number, as the recipients page shows it.');
 }
 
 /** Reads and unlocks the key once for every input; a problem with it is reported once, naming the key file. */

@@ -2,7 +2,8 @@
  * The reviewers' inbox: what arrived, by day, kind, campaign and partner — never more about the sender — with each
  * message's ciphertext to download and decrypt on the reviewer's own machine, a reply box, and early deletion. The
  * server sends a reply's text on to encryption and keeps none of it: one copy sealed for the codename holder, one
- * encrypted to the submission's readers.
+ * encrypted to the submission's readers (for a request for help, its partner alone). A partner organisation's own
+ * account sees the same pages for the requests for help sent to it, and no other submission exists for it.
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -18,9 +19,10 @@ import { asFormBody, parseId, readText } from '../../web/form.ts';
 import { formatDate, type Locale } from '../../web/i18n.ts';
 import { CsrfField, sendPage } from '../../web/layout.tsx';
 import { recordAudit } from '../audit/index.ts';
-import { AdminLayout, requirePermission, requireUser } from '../admin/index.ts';
+import { AdminLayout, can, requirePermission, requireUser } from '../admin/index.ts';
 import { findCampaignById, textFor } from '../campaigns/index.ts';
 import { EnvelopeWriter } from '../../crypto/envelope.ts';
+import { findLinkedPartnerId } from './partner-accounts.ts';
 import { readerDirectory, readersOf, type ReaderDirectory } from './readers.ts';
 import { todayUtc } from './speak-routes.tsx';
 import {
@@ -32,6 +34,7 @@ import {
   listOpenSubmissions,
   readChunks,
   storeReply,
+  type InboxScope,
   type MessageSummary,
   type OpenSubmission,
   type SubmissionSummary,
@@ -44,26 +47,39 @@ function partnerName(directory: ReaderDirectory, partnerId: number | null): stri
   return directory.partners.find((p) => p.id === partnerId)?.name;
 }
 
+/** Whose inbox a partner organisation's account is looking at, or that it is linked to none yet. */
+function PartnerScopeNote({ ctx, scope, directory }: { ctx: PageContext; scope: InboxScope; directory: ReaderDirectory }) {
+  if (scope.all) return null;
+  const name = partnerName(directory, scope.partnerId);
+  return <p class="notice">{name === undefined ? ctx.t('inbox.partnerUnlinked') : ctx.t('inbox.partnerScope', { name })}</p>;
+}
+
 function InboxPage({
   ctx,
+  scope,
   submissions,
   directory,
   campaignTitles,
   flash,
 }: {
   ctx: PageContext;
+  scope: InboxScope;
   submissions: readonly SubmissionSummary[];
   directory: ReaderDirectory;
   campaignTitles: ReadonlyMap<number, string>;
   flash?: string | undefined;
 }) {
   const { t, locale } = ctx;
+  const unlinked = !scope.all && scope.partnerId === null;
   return (
     <AdminLayout ctx={ctx} title={t('inbox.title')} flash={flash}>
       <h1>{t('inbox.title')}</h1>
+      <PartnerScopeNote ctx={ctx} scope={scope} directory={directory} />
       <p>{t('inbox.intro')}</p>
       {submissions.length === 0 ? (
-        <p>{t('inbox.empty')}</p>
+        unlinked ? null : (
+          <p>{t('inbox.empty')}</p>
+        )
       ) : (
         <table>
           <thead>
@@ -240,8 +256,15 @@ export function registerInboxRoutes(app: FastifyInstance): void {
     const campaign = campaignId === null ? undefined : await findCampaignById(db, campaignId);
     return campaign ? textFor(campaign, locale).text.title : undefined;
   };
-  const review = { preHandler: [requireUser, requirePermission('intake:review')] };
+  const review = { preHandler: [requireUser, requirePermission('intake:review', 'intake:partner')] };
   type IdParams = { Params: { id: string } };
+
+  /** Reviewers see the whole inbox; a partner organisation's account only the requests for help sent to it. */
+  const scopeOf = async (request: FastifyRequest): Promise<InboxScope> => {
+    const user = request.user!;
+    if (can(user.role, 'intake:review')) return { all: true };
+    return { all: false, partnerId: (await findLinkedPartnerId(db, user.id)) ?? null };
+  };
 
   const sendSubmissionPage = async (
     request: FastifyRequest,
@@ -266,15 +289,17 @@ export function registerInboxRoutes(app: FastifyInstance): void {
     return sendPage(reply, page, status);
   };
 
-  const openSubmission = async (id: string) => {
-    const submission = await findOpenSubmission(db, parseId(id) ?? 0);
+  /** A submission outside the reader's scope is answered exactly as one that does not exist. */
+  const openSubmission = async (request: FastifyRequest<IdParams>) => {
+    const submission = await findOpenSubmission(db, parseId(request.params.id) ?? 0, await scopeOf(request));
     if (!submission) throw new AppError('not_found', 'No such submission.');
     return submission;
   };
 
   app.get('/admin/intake', review, async (request, reply) => {
     const ctx = pageContext(request, reply);
-    const submissions = await listOpenSubmissions(db);
+    const scope = await scopeOf(request);
+    const submissions = await listOpenSubmissions(db, scope);
     const campaignTitles = new Map<number, string>();
     for (const id of new Set(submissions.map((s) => s.campaignId))) {
       const title = await campaignTitleOf(id, ctx.locale);
@@ -283,6 +308,7 @@ export function registerInboxRoutes(app: FastifyInstance): void {
     const page = (
       <InboxPage
         ctx={ctx}
+        scope={scope}
         submissions={submissions}
         directory={await readerDirectory(db)}
         campaignTitles={campaignTitles}
@@ -293,13 +319,13 @@ export function registerInboxRoutes(app: FastifyInstance): void {
   });
 
   app.get<IdParams>('/admin/intake/submissions/:id', review, async (request, reply) => {
-    const submission = await openSubmission(request.params.id);
+    const submission = await openSubmission(request);
     return sendSubmissionPage(request, reply, submission, { flash: flashFrom(request, reply, FLASH_KEYS) });
   });
 
   app.get<IdParams>('/admin/intake/messages/:id', review, async (request, reply) => {
     const match = /^(\d{1,15})\.pgp$/.exec(request.params.id);
-    const message = match ? await findStoredMessage(db, Number(match[1])) : undefined;
+    const message = match ? await findStoredMessage(db, Number(match[1]), await scopeOf(request)) : undefined;
     if (!message) throw new AppError('not_found', 'No such message.');
     return reply
       .header('content-disposition', `attachment; filename="outcry-${message.submissionId}-${message.id}.pgp"`)
@@ -309,7 +335,7 @@ export function registerInboxRoutes(app: FastifyInstance): void {
   });
 
   app.post<IdParams>('/admin/intake/submissions/:id/reply', { ...review, bodyLimit: 256 * 1024 }, async (request, reply) => {
-    const submission = await openSubmission(request.params.id);
+    const submission = await openSubmission(request);
     const directory = await readerDirectory(db);
     const readers = readersOf(directory, submission.kind, submission.partnerId);
     if (!readers) throw new AppError('gone', 'No one can read a reply to this submission any more.');
@@ -332,7 +358,7 @@ export function registerInboxRoutes(app: FastifyInstance): void {
   });
 
   app.post<IdParams>('/admin/intake/submissions/:id/delete', review, async (request, reply) => {
-    const submission = await openSubmission(request.params.id);
+    const submission = await openSubmission(request);
     await db.transaction().execute(async (trx) => {
       await deleteSubmission(trx, submission.id);
       await recordAudit(trx, { userId: request.user!.id, action: 'intake.delete', entityType: 'intake_submission', entityId: submission.id, changes: {} });

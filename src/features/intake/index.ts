@@ -2,7 +2,7 @@
  * Secure intake: testimony and requests for help from people at risk, encrypted to the keys of people who can act —
  * in the sender's browser, or as it streams in when their browser runs no script — so the server never holds what
  * they wrote in a form it can read. Recipients and their keys (owners), `/speak` with its codename and return page,
- * and the reviewers' inbox.
+ * and the reviewers' inbox, which a partner organisation's own account sees for its requests for help only.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Feature } from '../../feature.ts';
@@ -35,7 +35,7 @@ export const intake: Feature = {
     { name: 'intake-retention', everyMs: HOUSEKEEPING_EVERY_MS, run: async ({ db }) => void (await deleteWhatIsDue(db, new Date())) },
   ],
   adminNav: [
-    { href: '/admin/intake', labelKey: 'inbox.nav', permission: 'intake:review' },
+    { href: '/admin/intake', labelKey: 'inbox.nav', permission: ['intake:review', 'intake:partner'] },
     { href: '/admin/intake/recipients', labelKey: 'intake.nav', permission: 'intake:manage' },
   ],
 };

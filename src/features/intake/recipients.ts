@@ -114,13 +114,18 @@ export async function removeRecipient(db: Database, options: { userId: number; i
   await db.transaction().execute(async (trx) => {
     const row = options.id === undefined ? undefined : await trx.selectFrom('intake_recipients').selectAll().where('id', '=', options.id).executeTakeFirst();
     if (!row) throw new AppError('not_found', 'No such recipient.');
+    // A partner's own accounts lose their link with it (and see nothing): the audit entry says how many.
+    const linked = await trx.selectFrom('intake_partner_accounts').select('user_id').where('recipient_id', '=', row.id).execute();
     await trx.deleteFrom('intake_recipients').where('id', '=', row.id).execute();
     await recordAudit(trx, {
       userId: options.userId,
       action: 'intake.recipient.remove',
       entityType: 'intake_recipient',
       entityId: Number(row.id),
-      changes: { recipient: [`${row.kind} ${row.name} ${row.fingerprint}`, null] },
+      changes: {
+        recipient: [`${row.kind} ${row.name} ${row.fingerprint}`, null],
+        ...(linked.length > 0 ? { partnerAccounts: [linked.map((l) => Number(l.user_id)), []] } : {}),
+      },
     });
   });
 }

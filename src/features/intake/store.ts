@@ -31,6 +31,17 @@ export interface MessageSummary {
   size: number;
 }
 
+/**
+ * Which submissions an inbox reader may see: all of them (reviewers), or only the requests for help sent to one
+ * partner organisation (its own accounts; `partnerId` null for an account linked to none, which sees nothing).
+ */
+export type InboxScope = { readonly all: true } | { readonly all: false; readonly partnerId: number | null };
+
+/** The partner a scope is limited to: undefined for the whole inbox, null for nothing at all. */
+function partnerOf(scope: InboxScope): number | null | undefined {
+  return scope.all ? undefined : scope.partnerId;
+}
+
 /** Adds whole days to a calendar day (YYYY-MM-DD), in UTC, where days are days. */
 export function addDays(day: string, days: number): string {
   const date = new Date(`${day}T00:00:00Z`);
@@ -202,8 +213,17 @@ export async function findSubmissionByLookup(db: Database, lookup: string): Prom
   return row ? toOpenSubmission(row) : undefined;
 }
 
-export async function findOpenSubmission(db: Database, id: number): Promise<OpenSubmission | undefined> {
-  const row = await db.selectFrom('intake_submissions').selectAll().where('id', '=', id).where('state', '=', 'open').executeTakeFirst();
+/** An open submission, if `scope` may see it: one outside it is as missing as one that never was. */
+export async function findOpenSubmission(db: Database, id: number, scope: InboxScope): Promise<OpenSubmission | undefined> {
+  const partnerId = partnerOf(scope);
+  if (partnerId === null) return undefined;
+  const row = await db
+    .selectFrom('intake_submissions')
+    .selectAll()
+    .where('id', '=', id)
+    .where('state', '=', 'open')
+    .$if(partnerId !== undefined, (qb) => qb.where('kind', '=', 'help').where('partner_id', '=', partnerId!))
+    .executeTakeFirst();
   return row ? toOpenSubmission(row) : undefined;
 }
 
@@ -229,13 +249,16 @@ function toOpenSubmission(row: {
   };
 }
 
-export async function listOpenSubmissions(db: Database): Promise<SubmissionSummary[]> {
+export async function listOpenSubmissions(db: Database, scope: InboxScope): Promise<SubmissionSummary[]> {
+  const partnerId = partnerOf(scope);
+  if (partnerId === null) return [];
   const rows = await db
     .selectFrom('intake_submissions as s')
     .leftJoin('intake_messages as m', (join) => join.onRef('m.submission_id', '=', 's.id').on('m.state', '=', 'stored'))
     .select(['s.id', 's.kind', 's.campaign_id', 's.partner_id', 's.received_on', 's.last_follow_up_on', 's.delete_on'])
     .select((eb) => eb.fn.count<number>('m.id').as('messages'))
     .where('s.state', '=', 'open')
+    .$if(partnerId !== undefined, (qb) => qb.where('s.kind', '=', 'help').where('s.partner_id', '=', partnerId!))
     .groupBy(['s.id', 's.kind', 's.campaign_id', 's.partner_id', 's.received_on', 's.last_follow_up_on', 's.delete_on'])
     .orderBy('s.id', 'desc')
     .execute();
@@ -277,7 +300,13 @@ export async function listSenderCopies(
   return rows.map((row) => ({ receivedOn: row.received_on, author: row.author, senderCopy: row.sender_copy ? Buffer.from(row.sender_copy) : null }));
 }
 
-export async function findStoredMessage(db: Database, messageId: number): Promise<{ id: number; submissionId: number; receivedOn: string } | undefined> {
+export async function findStoredMessage(
+  db: Database,
+  messageId: number,
+  scope: InboxScope,
+): Promise<{ id: number; submissionId: number; receivedOn: string } | undefined> {
+  const partnerId = partnerOf(scope);
+  if (partnerId === null) return undefined;
   const row = await db
     .selectFrom('intake_messages as m')
     .innerJoin('intake_submissions as s', 's.id', 'm.submission_id')
@@ -285,6 +314,7 @@ export async function findStoredMessage(db: Database, messageId: number): Promis
     .where('m.id', '=', messageId)
     .where('m.state', '=', 'stored')
     .where('s.state', '=', 'open')
+    .$if(partnerId !== undefined, (qb) => qb.where('s.kind', '=', 'help').where('s.partner_id', '=', partnerId!))
     .executeTakeFirst();
   return row ? { id: Number(row.id), submissionId: Number(row.submission_id), receivedOn: row.received_on } : undefined;
 }

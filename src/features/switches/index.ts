@@ -23,7 +23,7 @@ export const switches: Feature = {
     app.decorate('switches', new SwitchBoard(app.deps.database.db));
     registerSwitchAdminRoutes(app);
   },
-  adminNav: [{ href: '/admin/switches', labelKey: 'switches.nav' }],
+  adminNav: [{ href: '/admin/switches', labelKey: 'switches.nav', permission: 'campaigns:view' }],
 };
 
 export { SwitchBoard, type Switches } from './switches.ts';

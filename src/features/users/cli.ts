@@ -4,10 +4,11 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { Role } from '../../db/schema.ts';
 import type { CliContext } from '../../feature.ts';
 import type { UserSummary } from './queries.ts';
-import { addOrResetUser, disableUser, enableUser, listUsers, ROLES } from './service.ts';
+import { addOrResetUser, disableUser, enableUser, listUsers, PARTNER_ROLE_REFUSED, ROLES } from './service.ts';
 
 function parseUserRole(value: string): Role {
   if ((ROLES as readonly string[]).includes(value)) return value as Role;
+  if (value === 'partner') throw new InvalidArgumentError(PARTNER_ROLE_REFUSED);
   throw new InvalidArgumentError(`Role must be one of ${ROLES.join(', ')}.`);
 }
 
@@ -55,7 +56,7 @@ export function addUserCommands(program: Command, cli: CliContext): void {
     });
   user
     .command('list')
-    .description('every organiser account: id, email, role, whether it is disabled, and its last login')
+    .description('every account (organisers and partner organisations): id, email, role, whether it is disabled, and its last login')
     .action(async () => {
       const users = await cli.withDatabase((db) => listUsers(db));
       process.stdout.write(users.length > 0 ? formatUserTable(users) : 'No accounts yet: `outcry user add --email E --role owner` makes the first.\n');
@@ -78,7 +79,8 @@ function formatUserTable(users: readonly UserSummary[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function readPassword(): Promise<string> {
+/** A new account's password: asked twice on a terminal, otherwise the first line of stdin. */
+export async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

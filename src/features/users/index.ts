@@ -4,5 +4,6 @@ import { addUserCommands } from './cli.ts';
 
 export const users: Feature = { name: 'users', needs: ['audit'], cli: addUserCommands };
 
-export { authenticate, findAccountByEmail, normaliseAdminEmail, recordLogin, ROLES } from './service.ts';
+export { readPassword } from './cli.ts';
+export { addOrResetPartnerUser, authenticate, findAccountByEmail, normaliseAdminEmail, recordLogin, ROLES } from './service.ts';
 export { limitConcurrency } from './passwords.ts';

@@ -15,7 +15,13 @@ import {
   type UserSummary,
 } from './queries.ts';
 
+/** The roles `outcry user add` gives. A partner organisation's account is made by `outcry intake partner-account`. */
 export const ROLES: readonly Role[] = ['owner', 'editor', 'moderator'];
+
+const PARTNER_ACCOUNTS_COMMAND = 'outcry intake partner-account --email E --partner ID';
+
+/** Why `user add` gives no partner account: one belongs to an organisation, which intake's command links it to. */
+export const PARTNER_ROLE_REFUSED = `A partner organisation's account is made with \`${PARTNER_ACCOUNTS_COMMAND}\`, which links it to its organisation.`;
 
 export function normaliseAdminEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -46,9 +52,29 @@ export async function addOrResetUser(
   db: Database,
   options: { email: string; password: string; role: Role },
 ): Promise<{ id: number; created: boolean; disabled: boolean; sessionsEnded: number }> {
+  if (options.role === 'partner') throw new AppError('validation_failed', PARTNER_ROLE_REFUSED);
+  if (!ROLES.includes(options.role)) throw new AppError('validation_failed', `Role must be one of ${ROLES.join(', ')}.`);
+  return saveAccount(db, options);
+}
+
+/**
+ * The same for a partner organisation's account (`outcry intake partner-account`): `link` runs in the transaction
+ * that creates or resets it, so the account never exists apart from the organisation it reads for.
+ */
+export async function addOrResetPartnerUser(
+  db: Database,
+  options: { email: string; password: string; link: (trx: Database, userId: number) => Promise<void> },
+): Promise<{ id: number; created: boolean; disabled: boolean; sessionsEnded: number }> {
+  return saveAccount(db, { ...options, role: 'partner' }, options.link);
+}
+
+async function saveAccount(
+  db: Database,
+  options: { email: string; password: string; role: Role },
+  link?: (trx: Database, userId: number) => Promise<void>,
+): Promise<{ id: number; created: boolean; disabled: boolean; sessionsEnded: number }> {
   const email = normaliseAdminEmail(options.email);
   if (!isPlausibleEmail(email)) throw new AppError('validation_failed', 'That is not an email address.');
-  if (!ROLES.includes(options.role)) throw new AppError('validation_failed', `Role must be one of ${ROLES.join(', ')}.`);
   if (options.password.length < MIN_PASSWORD_LENGTH || options.password.length > MAX_PASSWORD_LENGTH) {
     throw new AppError('validation_failed', `The password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long.`);
   }
@@ -56,6 +82,7 @@ export async function addOrResetUser(
   return db.transaction().execute(async (trx) => {
     const existing = await findUserByEmail(trx, email);
     if (existing) {
+      assertSameSide(existing.role, options.role);
       await updateUserPassword(trx, existing.id, passwordHash, options.role);
       const sessionsEnded = await destroyUserSessions(trx, existing.id);
       await recordAudit(trx, {
@@ -65,12 +92,27 @@ export async function addOrResetUser(
         entityId: existing.id,
         changes: { role: [existing.role, options.role], sessions: [sessionsEnded, 0] },
       });
+      await link?.(trx, existing.id);
       return { id: existing.id, created: false, disabled: existing.disabled_at !== null, sessionsEnded };
     }
     const id = await insertUser(trx, { email, password_hash: passwordHash, role: options.role, created_at: new Date().toISOString(), disabled_at: null });
     await recordAudit(trx, { userId: null, action: 'user.create', entityType: 'user', entityId: id, changes: { role: [null, options.role] } });
+    await link?.(trx, id);
     return { id, created: true, disabled: false, sessionsEnded: 0 };
   });
+}
+
+/**
+ * Staff and partner organisations keep separate accounts: a reset never turns one into the other, which would hand a
+ * partner the whole site (or take an owner's away) by a mistyped address.
+ */
+function assertSameSide(existing: Role, wanted: Role): void {
+  if ((existing === 'partner') === (wanted === 'partner')) return;
+  const message =
+    existing === 'partner'
+      ? `That address is a partner organisation's account: reset it with \`${PARTNER_ACCOUNTS_COMMAND}\`, or give the organiser another address.`
+      : `That address belongs to an account with the role ${existing}: a partner organisation's account needs an address of its own.`;
+  throw new AppError('validation_failed', message);
 }
 
 /** Stops an account logging in and ends its sessions at once (a lost phone, someone who left). `outcry user disable`. */

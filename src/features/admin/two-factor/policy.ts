@@ -1,12 +1,16 @@
 import type { Config } from '../../../config.ts';
 import type { Database } from '../../../db/database.ts';
+import type { Role } from '../../../db/schema.ts';
 import type { SessionUser } from '../../../web/session.ts';
 import { countFactors } from './queries.ts';
 
 /**
- * On a production site (an https public URL) an owner must have a second factor: owners can do everything, and they
- * are whom a persecuting state phishes first. Until they add one, the security page is the only page they can open.
+ * On a production site (an https public URL) owners and partner organisations must have a second factor: owners can do
+ * everything, partners read requests for help from people at risk, and both are whom a persecuting state phishes
+ * first. Until they add one, the security page is the only page they can open.
  */
-export async function ownerMustEnrol(db: Database, config: Config, user: SessionUser): Promise<boolean> {
-  return config.secureCookies && user.role === 'owner' && (await countFactors(db, user.id)) === 0;
+const MUST_ENROL: readonly Role[] = ['owner', 'partner'];
+
+export async function mustEnrolSecondFactor(db: Database, config: Config, user: SessionUser): Promise<boolean> {
+  return config.secureCookies && MUST_ENROL.includes(user.role) && (await countFactors(db, user.id)) === 0;
 }

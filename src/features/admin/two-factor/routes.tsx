@@ -42,7 +42,7 @@ import {
   removeFactor,
   twoFactorKeys,
 } from './service.ts';
-import { ownerMustEnrol } from './policy.ts';
+import { mustEnrolSecondFactor } from './policy.ts';
 import { totpSetupUri } from './totp.ts';
 import { RecoveryCodesPage, SecurityPage, TotpSetupPage, VerifyPage } from './views.tsx';
 
@@ -138,7 +138,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance): void {
   async function sendSecurityPage(request: FastifyRequest, reply: FastifyReply, flash?: string, passwordError = false) {
     const user = request.user!;
     const [factors, unusedCodes] = await Promise.all([listFactors(db, user.id), countUnusedRecoveryCodes(db, user.id)]);
-    const mustEnrol = await ownerMustEnrol(db, config, user);
+    const mustEnrol = await mustEnrolSecondFactor(db, config, user);
     const page = (
       <SecurityPage
         ctx={pageContext(request, reply)}

@@ -102,7 +102,7 @@ export function SecurityPage({
       <h1>{t('twoFactor.title')}</h1>
       {mustEnrol ? (
         <p class="notice warning" role="alert">
-          {t('twoFactor.mustEnrol')}
+          {t(ctx.user?.role === 'partner' ? 'twoFactor.mustEnrolPartner' : 'twoFactor.mustEnrol')}
         </p>
       ) : null}
       {passwordError ? (
