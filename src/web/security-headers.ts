@@ -4,18 +4,27 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+const policyWith = (scriptSources: string) =>
+  [
+    "default-src 'none'",
+    `script-src ${scriptSources}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+
+const CONTENT_SECURITY_POLICY = policyWith("'self'");
+
+/**
+ * For a page whose script compiles WebAssembly: OpenPGP.js unlocks an Argon2-protected private key with it. Still no
+ * eval of JavaScript and no other origin.
+ */
+export const CONTENT_SECURITY_POLICY_WITH_WASM = policyWith("'self' 'wasm-unsafe-eval'");
 
 export function registerSecurityHeaders(app: FastifyInstance, options: { https: boolean }): void {
   app.addHook('onSend', async (_request, reply) => {

@@ -10,7 +10,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateKey } from 'openpgp';
+import { enums, generateKey } from 'openpgp';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
@@ -60,6 +60,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: reading the inbox in th
   let keyDir = '';
   let reviewerKeyFile = '';
   let strangerKeyFile = '';
+  let argon2KeyFile = '';
   let reviewerKey = '';
   let submissionPath = '';
   const marker = `marker-${uniqueSuffix()}`;
@@ -77,9 +78,18 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: reading the inbox in th
       await database.close();
     }
     const userIDs = [{ name: 'Inbox Reviewer', email: 'reviewer@example.org' }];
-    const [reviewer, stranger] = await Promise.all([
+    const [reviewer, stranger, argon2Reviewer] = await Promise.all([
       generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs, passphrase: PASSPHRASE, format: 'armored' }),
       generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs, format: 'armored' }),
+      // A key protected as OpenPGP.js and newer GnuPG protect keys: unlocking it compiles WebAssembly in the page.
+      generateKey({
+        type: 'ecc',
+        curve: 'curve25519Legacy',
+        userIDs,
+        passphrase: PASSPHRASE,
+        format: 'armored',
+        config: { s2kType: enums.s2k.argon2, aeadProtect: true },
+      }),
     ]);
     reviewerKey = reviewer.privateKey;
     keyDir = await mkdtemp(path.join(tmpdir(), 'outcry-inbox-'));
@@ -87,6 +97,8 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: reading the inbox in th
     strangerKeyFile = path.join(keyDir, 'stranger.asc');
     await writeFile(reviewerKeyFile, reviewer.privateKey);
     await writeFile(strangerKeyFile, stranger.privateKey);
+    argon2KeyFile = path.join(keyDir, 'argon2-reviewer.asc');
+    await writeFile(argon2KeyFile, argon2Reviewer.privateKey);
 
     browser = await openJourneyBrowser(origin);
     admin = await browser.newContext();
@@ -94,6 +106,7 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: reading the inbox in th
     await logInWithPassword(page, owner);
     await page.waitForURL((url) => url.pathname === '/admin');
     await addReviewer(page, 'Inbox Reviewer', reviewer.publicKey);
+    await addReviewer(page, 'Argon2 Reviewer', argon2Reviewer.publicKey);
     await sendTestimonyWithoutScript();
     submissionPath = `/admin/intake/submissions/${await latestSubmissionId()}`;
     await page.goto(submissionPath);
@@ -201,6 +214,20 @@ describe.skipIf(!inject('hasBrowser'))('browser journey: reading the inbox in th
       expect(await page.locator('#read-passphrase').inputValue()).toBe('');
       expect(await output(page).textContent()).toBe('');
       expect(requests).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    "unlocks a key protected with Argon2 under the page's policy, which allows WebAssembly and still no eval",
+    async () => {
+      const page = await openSubmission();
+      const policy = (await page.request.get(`${submissionPath}?lang=en`)).headers()['content-security-policy'];
+      expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
+      expect(policy).not.toContain("'unsafe-eval'");
+      await decryptWith(page, argon2KeyFile, PASSPHRASE);
+      await expect.poll(() => status(page).textContent(), { timeout: 60_000 }).toContain('Done.');
+      expect(await output(page).textContent()).toContain(`What happened: ${marker}`);
     },
     SLOW,
   );

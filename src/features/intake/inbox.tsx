@@ -14,6 +14,7 @@ import { AppError } from '../../errors.ts';
 import type { PageContext } from '../../web/context.ts';
 import { pageContext } from '../../web/context.ts';
 import { TextArea } from '../../web/fields.tsx';
+import { CONTENT_SECURITY_POLICY_WITH_WASM } from '../../web/security-headers.ts';
 import { flashFrom } from '../../web/flash.ts';
 import { asFormBody, parseId, readText } from '../../web/form.ts';
 import { formatDate, type Locale } from '../../web/i18n.ts';
@@ -318,7 +319,9 @@ export function registerInboxRoutes(app: FastifyInstance): void {
     return sendPage(reply, page);
   });
 
-  app.get<IdParams>('/admin/intake/submissions/:id', review, async (request, reply) => {
+  // Runs after the site's own headers: a reader's key protected with Argon2 is unlocked by WebAssembly in the page.
+  const allowWasm = async (_request: FastifyRequest, reply: FastifyReply) => void reply.header('content-security-policy', CONTENT_SECURITY_POLICY_WITH_WASM);
+  app.get<IdParams>('/admin/intake/submissions/:id', { ...review, onSend: allowWasm }, async (request, reply) => {
     const submission = await openSubmission(request);
     return sendSubmissionPage(request, reply, submission, { flash: flashFrom(request, reply, FLASH_KEYS) });
   });
