@@ -2,7 +2,7 @@
 // The entry point. Bundles src/ (TypeScript + TSX) with esbuild into one ESM file under node_modules/.cache and runs
 // it: no TypeScript loader stays resident in the server (that saves a loader thread and tens of megabytes), and a
 // bundle takes well under a second to make. If bundling fails, it falls back to running the sources through tsx.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -29,9 +29,23 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const srcDir = path.join(root, 'src');
 const outfile = path.join(root, 'node_modules', '.cache', 'outcry', `cli-${process.pid}.mjs`);
 
+/** Bundles left by processes that are gone (killed before they could remove theirs). */
+function removeStaleBundles(dir) {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(/^cli-(\d+)\.mjs$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if (error.code === 'ESRCH') rmSync(path.join(dir, name), { force: true });
+    }
+  }
+}
+
 async function bundle() {
   const { build } = await import('esbuild');
   mkdirSync(path.dirname(outfile), { recursive: true });
+  removeStaleBundles(path.dirname(outfile));
   await build({
     entryPoints: [path.join(srcDir, 'cli.ts')],
     outfile,
@@ -51,6 +65,8 @@ let bundled = false;
 try {
   await bundle();
   bundled = true;
+  // A command that ends with process.exit() never reaches the finally below.
+  process.on('exit', () => rmSync(outfile, { force: true }));
 } catch {
   const { register } = await import('tsx/esm/api');
   register();
