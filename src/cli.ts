@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase, type Database } from './db/database.ts';
+import { openDatabase, type Database, type DatabaseHandle } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { CliContext } from './feature.ts';
 import { FEATURES } from './features/index.ts';
@@ -56,12 +56,15 @@ function parseRole(value: string): Role {
 }
 
 /** Runs a command against the database, brought up to date first, and closes it afterwards. */
-async function withDatabase<T>(run: (db: Database) => Promise<T>, options = { migrate: true }): Promise<T> {
+async function withDatabase<T>(
+  run: (db: Database, database: DatabaseHandle) => Promise<T>,
+  options: { migrate: boolean; mustExist?: boolean } = { migrate: true },
+): Promise<T> {
   const config = configOrExit();
-  const database = openDatabase({ url: config.databaseUrl, poolSize: 2 });
+  const database = openDatabase({ url: config.databaseUrl, poolSize: 2, mustExist: options.mustExist ?? false });
   try {
     if (options.migrate) await migrateToLatest(database.db);
-    return await run(database.db);
+    return await run(database.db, database);
   } finally {
     await database.close();
   }

@@ -37,6 +37,8 @@ export interface Config {
    * default <DATA_DIR>/secret.key). A production site keeps it away from the data folder (see startOutcry).
    */
   readonly secretKeySource: { kind: 'env' } | { kind: 'file'; path: string };
+  /** True when no secret was there and one was just generated into the file: `outcry restore` says it is not the site's. */
+  readonly secretKeyCreated: boolean;
   /**
    * `ORGANISATION_KEY_ID`: the key id (`outcry keys list`) every signature must be sealed to. Unset: whichever key is
    * active in the database. Set, whoever can write the database cannot slip in a key of their own.
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secretFile = path.resolve(read('SECRET_KEY_FILE') ?? path.join(dataDir, 'secret.key'));
+  const secretKeyCreated = !secretHex && !existsSync(secretFile);
   const secretKey = secretHex ? Buffer.from(secretHex, 'hex') : loadOrCreateSecret(secretFile);
   const secretKeySource = secretHex ? ({ kind: 'env' } as const) : ({ kind: 'file', path: secretFile } as const);
   return Object.freeze({
@@ -123,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel!,
     secretKey,
     secretKeySource,
+    secretKeyCreated,
     organisationKeyId,
     timeZone,
     loadDemo,

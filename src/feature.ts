@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import type { Database } from './db/database.ts';
+import type { Database, DatabaseHandle } from './db/database.ts';
 import type { AnyJobKind, PeriodicTask } from './jobs/job.ts';
 import type { Locale, Strings } from './web/i18n.ts';
 import type { NavLink } from './web/context.ts';
@@ -55,8 +55,11 @@ export interface CliContext {
   group(name: string, description: string): Command;
   /** Reads the configuration, or stops the command with a message naming what is wrong. */
   config(): Config;
-  /** Runs `run` against the database (migrated first unless `migrate` is false) and closes it afterwards. */
-  withDatabase<T>(run: (db: Database) => Promise<T>, options?: { migrate: boolean }): Promise<T>;
+  /**
+   * Runs `run` against the database (migrated first unless `migrate` is false; `mustExist`: never created) and closes
+   * it afterwards. The handle is for what differs per engine (a backup).
+   */
+  withDatabase<T>(run: (db: Database, database: DatabaseHandle) => Promise<T>, options?: { migrate: boolean; mustExist?: boolean }): Promise<T>;
 }
 
 /** Checks that each feature comes after the ones it needs, so their services exist when it registers. */

@@ -9,8 +9,9 @@ import type { Logger } from '../log.ts';
 import type { DB } from './schema.ts';
 import type { BackgroundCheckpointer } from './checkpointer.ts';
 import type { WriteAheadLog } from './sqlite-batch.ts';
-import { openPostgresDatabase } from './dialects/postgres.ts';
-import { openSqliteDatabase } from './dialects/sqlite.ts';
+import { openPostgresDatabase, restorePostgresDatabase } from './dialects/postgres.ts';
+import { openSqliteDatabase, restoreSqliteDatabase } from './dialects/sqlite.ts';
+import { migrateToLatest } from './migrate.ts';
 
 export type Database = Kysely<DB>;
 export type Dialect = 'sqlite' | 'postgres';
@@ -70,6 +71,12 @@ export interface DatabaseHandle {
    * event loop a flush per write (SQLite: synchronous=NORMAL; PostgreSQL: synchronous_commit off).
    */
   unflushedWrite<T>(work: (trx: Database) => Promise<T>): Promise<T>;
+  /**
+   * Writes a consistent copy of the whole database to `file` while other processes go on writing: one self-contained
+   * SQLite file, or a pg_dump archive. Written beside `file`, flushed and renamed onto it; mode 0600. On SQLite the
+   * copy runs on this process's thread: for the command line, not for a serving process.
+   */
+  backupTo(file: string): Promise<BackupReport>;
   /** A timestamp column as its UTC hour, `YYYY-MM-DDTHH`, for grouping by hour (timestamps are text on SQLite). */
   hourOf(column: string): RawBuilder<string>;
   /** The embedded connection, for `db/` itself and its tests; features use the capabilities above. */
@@ -79,14 +86,49 @@ export interface DatabaseHandle {
 
 export interface EmbeddedSqlite {
   readonly connection: SQLite.Database;
+  /** The database file's absolute path; absent for an in-memory database. */
+  readonly file?: string;
   readonly log: WriteAheadLog;
   /** Absent for an in-memory database, which has no log to copy back. */
   readonly checkpointer?: BackgroundCheckpointer;
 }
 
-export function openDatabase(options: { url: string; poolSize?: number }): DatabaseHandle {
-  if (options.url.startsWith('sqlite:')) return openSqliteDatabase(options.url);
+export interface BackupReport {
+  /** The size of the file written. */
+  bytes: number;
+  /** What the file is, for the operator: how to bring it back is in README, "Backups". */
+  kind: string;
+}
+
+export interface RestoreReport {
+  /** Where the database now is: the SQLite file, or the PostgreSQL database's name. */
+  into: string;
+  /** Migrations run on the restored copy to bring it to this version's schema. */
+  applied: string[];
+}
+
+/** `mustExist`: a command that only reads (a backup) must not leave a new empty database behind a wrong DATA_DIR. */
+export function openDatabase(options: { url: string; poolSize?: number; mustExist?: boolean }): DatabaseHandle {
+  if (options.url.startsWith('sqlite:')) return openSqliteDatabase(options.url, { mustExist: options.mustExist ?? false });
   return openPostgresDatabase(options.url, options.poolSize ?? 10);
+}
+
+/**
+ * Puts a backup written by `backupTo` in place of the database at `url`, checked first and then migrated to this
+ * version's schema. Refuses a database another process has open; SQLite replaces an existing file only with `force`,
+ * PostgreSQL restores into an empty database only.
+ */
+export function restoreDatabase(options: { url: string; from: string; force: boolean }): Promise<RestoreReport> {
+  const migrate = async (url: string) => {
+    const database = openDatabase({ url, poolSize: 1, mustExist: true });
+    try {
+      return await migrateToLatest(database.db);
+    } finally {
+      await database.close();
+    }
+  };
+  if (options.url.startsWith('sqlite:')) return restoreSqliteDatabase({ ...options, migrate });
+  return restorePostgresDatabase({ ...options, migrate });
 }
 
 export async function isDatabaseReachable(db: Database): Promise<boolean> {

@@ -7,6 +7,7 @@ import { addStrings } from '../web/i18n.ts';
 import { accountability } from './accountability/index.ts';
 import { admin } from './admin/index.ts';
 import { audit } from './audit/index.ts';
+import { backup } from './backup/index.ts';
 import { campaigns } from './campaigns/index.ts';
 import { demo } from './demo/index.ts';
 import { endorsements } from './endorsements/index.ts';
@@ -40,6 +41,7 @@ export const FEATURES: readonly Feature[] = [
   mailbox,
   intake,
   demo,
+  backup,
 ];
 
 for (const feature of FEATURES) if (feature.locales) addStrings(feature.locales);

@@ -5,8 +5,9 @@
  */
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import type { BatchStatementsFactory, BatchWriter, Database, DatabaseHandle, ListenOptions, Listening } from '../database.ts';
+import type { BatchStatementsFactory, BatchWriter, Database, DatabaseHandle, ListenOptions, Listening, RestoreReport } from '../database.ts';
 import type { DB } from '../schema.ts';
+import { dumpPostgres, restorePostgres, type RestorePostgresOptions } from './postgres-dump.ts';
 import { NotificationListener } from './postgres-listener.ts';
 
 export function openPostgresDatabase(url: string, poolSize: number): DatabaseHandle {
@@ -36,8 +37,14 @@ export function openPostgresDatabase(url: string, poolSize: number): DatabaseHan
         await sql`set local synchronous_commit = off`.execute(trx);
         return work(trx);
       }),
+    backupTo: (file) => dumpPostgres(url, file),
     close: () => db.destroy(),
   };
+}
+
+/** pg_restore of a `backupTo` archive into the empty database at `options.url`, then the migrations. */
+export function restorePostgresDatabase(options: RestorePostgresOptions): Promise<RestoreReport> {
+  return restorePostgres(options);
 }
 
 async function listen(url: string, channel: string, options: ListenOptions): Promise<Listening> {

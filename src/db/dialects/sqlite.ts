@@ -2,17 +2,18 @@
  * The embedded engine: one SQLite file in WAL mode, one process. There is one writer at a time and no other process
  * to tell about changes, so the cross-process capabilities are the plain transaction, the plain query and nothing.
  */
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, Kysely, SqliteDialect, type SqliteDialectConfig, SqliteDriver, sql } from 'kysely';
-import type { BatchStatementsFactory, BatchWriter, DatabaseHandle, EmbeddedSqlite } from '../database.ts';
+import type { BatchStatementsFactory, BatchWriter, DatabaseHandle, EmbeddedSqlite, RestoreReport } from '../database.ts';
 import type { DB } from '../schema.ts';
 import { BackgroundCheckpointer } from '../checkpointer.ts';
 import { commitThenFlush, WriteAheadLog } from '../sqlite-batch.ts';
+import { backupSqlite, restoreSqlite, type RestoreSqliteOptions } from './sqlite-backup.ts';
 
-export function openSqliteDatabase(url: string): DatabaseHandle {
-  const sqlite = openSqlite(url);
+export function openSqliteDatabase(url: string, options: { mustExist?: boolean } = {}): DatabaseHandle {
+  const sqlite = openSqlite(url, options);
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite.connection }) });
   return {
     db,
@@ -46,6 +47,7 @@ export function openSqliteDatabase(url: string): DatabaseHandle {
           await sql`pragma synchronous = FULL`.execute(connection);
         }
       }),
+    backupTo: (file) => db.connection().execute(async () => backupSqlite(sqlite.connection, sqlite.file, file)),
     close: async () => {
       await sqlite.checkpointer?.close();
       await db.destroy();
@@ -76,9 +78,22 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-function openSqlite(url: string): EmbeddedSqlite {
-  const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+export function restoreSqliteDatabase(options: Omit<RestoreSqliteOptions, 'file'> & { url: string }): Promise<RestoreReport> {
+  const file = fileOf(options.url);
+  if (file === ':memory:') throw new Error('An in-memory database cannot be restored into.');
+  return restoreSqlite({ ...options, file });
+}
+
+function fileOf(url: string): string {
+  return url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+}
+
+function openSqlite(url: string, options: { mustExist?: boolean }): EmbeddedSqlite {
+  const file = fileOf(url);
   const inMemory = file === ':memory:';
+  if (options.mustExist && !inMemory && !existsSync(file)) {
+    throw new Error('There is no database in this data folder: check DATA_DIR (or DATABASE_URL).');
+  }
   if (!inMemory) {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
     restrictToOwner(path.resolve(file));
@@ -93,7 +108,7 @@ function openSqlite(url: string): EmbeddedSqlite {
   connection.pragma('secure_delete = ON');
   if (inMemory) return { connection, log: new WriteAheadLog(undefined) };
   const absolute = path.resolve(file);
-  return { connection, log: new WriteAheadLog(`${absolute}-wal`), checkpointer: new BackgroundCheckpointer(connection, absolute) };
+  return { connection, file: absolute, log: new WriteAheadLog(`${absolute}-wal`), checkpointer: new BackgroundCheckpointer(connection, absolute) };
 }
 
 /**
