@@ -444,6 +444,136 @@ export interface IntakePartnerAccountsTable {
   created_at: string;
 }
 
+export type FactStatus = 'reported' | 'corroborated' | 'disputed' | 'denied' | 'retracted';
+export type FigureQualifier = 'exact' | 'at-least' | 'more-than' | 'about' | 'up-to';
+export type EvidenceEntity = 'fact' | 'source' | 'incident';
+export type StatementRelation = 'confirms' | 'denies';
+
+/** A claim the campaign documents, as it stands now: the latest revision in `evidence_revisions` says the same. */
+export interface EvidenceFactsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  /** The language the claim is written in. */
+  lang: string;
+  claim: string;
+  figure_value: number | null;
+  figure_unit: string | null;
+  figure_qualifier: FigureQualifier | null;
+  status: FactStatus;
+  first_reported_on: string;
+  first_reported_approximate: Flag;
+  public: Flag;
+  /** The number of the latest revision of this fact. */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EvidenceSourcesTable {
+  id: Generated<number>;
+  campaign_id: number;
+  publisher: string;
+  title: string;
+  /** http(s) only. */
+  url: string;
+  published_on: string | null;
+  published_approximate: Flag;
+  /** The passage that reports the fact, in its own language `lang`; may be empty. */
+  quote: string;
+  lang: string;
+  public: Flag;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EvidenceIncidentsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  starts_on: string;
+  ends_on: string | null;
+  date_approximate: Flag;
+  /** A coarse region in words: never an address or a village where living victims could be found. */
+  region: string;
+  /** Counts by kind; null when not known (not zero). */
+  detained: number | null;
+  tortured: number | null;
+  killed: number | null;
+  disappeared: number | null;
+  released: number | null;
+  description: string;
+  lang: string;
+  public: Flag;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EvidenceFactSourcesTable {
+  fact_id: number;
+  source_id: number;
+}
+
+export interface EvidenceFactStatementsTable {
+  fact_id: number;
+  statement_id: number;
+  relation: StatementRelation;
+}
+
+export interface EvidenceIncidentFactsTable {
+  incident_id: number;
+  fact_id: number;
+}
+
+export interface EvidenceIncidentSourcesTable {
+  incident_id: number;
+  source_id: number;
+}
+
+/** One link of a campaign's hash chain: appended, never updated or deleted (see features/evidence/ledger.ts). */
+export interface EvidenceRevisionsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  seq: number;
+  entity: EvidenceEntity;
+  entity_id: number;
+  version: number;
+  public: Flag;
+  /** 16 random bytes, hex: a non-public revision's data cannot be guessed from its published hash. */
+  nonce: string;
+  /** The entity's whole state after the change, as RFC 8785 canonical JSON. */
+  data: string;
+  data_hash: string;
+  author_id: number | null;
+  created_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Public keys whose signatures on a ledger export this server accepts; the secret halves never come here. */
+export interface EvidenceSigningKeysTable {
+  id: Generated<number>;
+  /** Hex SHA-256 of the key's SubjectPublicKeyInfo (DER). */
+  key_id: string;
+  /** SPKI PEM. */
+  public_key: string;
+  created_at: string;
+}
+
+/** A signed export of a campaign's ledger, as published at /c/{slug}/evidence/ledger.json: exactly its bytes. */
+export interface EvidenceExportsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  head_seq: number;
+  head_hash: string;
+  generated_at: string;
+  body: Buffer;
+  /** Raw 64-byte Ed25519 signature over `body`. */
+  signature: Buffer;
+  key_id: number;
+  published_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -478,6 +608,16 @@ export interface DB {
   letters: LettersTable;
   letter_targets: LetterTargetsTable;
   letter_signatories: LetterSignatoriesTable;
+  evidence_facts: EvidenceFactsTable;
+  evidence_sources: EvidenceSourcesTable;
+  evidence_incidents: EvidenceIncidentsTable;
+  evidence_fact_sources: EvidenceFactSourcesTable;
+  evidence_fact_statements: EvidenceFactStatementsTable;
+  evidence_incident_facts: EvidenceIncidentFactsTable;
+  evidence_incident_sources: EvidenceIncidentSourcesTable;
+  evidence_revisions: EvidenceRevisionsTable;
+  evidence_signing_keys: EvidenceSigningKeysTable;
+  evidence_exports: EvidenceExportsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -11,6 +11,7 @@ import { backup } from './backup/index.ts';
 import { campaigns } from './campaigns/index.ts';
 import { demo } from './demo/index.ts';
 import { endorsements } from './endorsements/index.ts';
+import { evidence } from './evidence/index.ts';
 import { health } from './health/index.ts';
 import { intake } from './intake/index.ts';
 import { keys } from './keys/index.ts';
@@ -36,6 +37,7 @@ export const FEATURES: readonly Feature[] = [
   map,
   endorsements,
   accountability,
+  evidence,
   letters,
   live,
   mailbox,

@@ -12,6 +12,8 @@ import type { PetitionInput } from '../../src/features/petitions/model.ts';
 import { createPetition } from '../../src/features/petitions/service.ts';
 import { issueFormStamp } from '../../src/web/form-stamp.ts';
 import { decryptForServer } from '../../src/crypto/data-key.ts';
+import type { StatementInput } from '../../src/features/accountability/model.ts';
+import { addStatement, createTarget, getTarget } from '../../src/features/accountability/service.ts';
 import { Browser } from './http.ts';
 import { confirmationMail, confirmationMails, type ConfirmationPayload } from '../../src/features/petitions/signing/mails.ts';
 
@@ -150,4 +152,30 @@ export async function queuedConfirmationsIn(db: Database, dataKey: Buffer): Prom
     const payload = JSON.parse(decryptForServer(dataKey, row.payload)) as ConfirmationPayload | ConfirmationPayload[];
     return (Array.isArray(payload) ? payload : [payload]).map((mail) => ({ jobId: Number(row.id), ...mail }));
   });
+}
+
+/** A target (an institution) of `campaignId` and one statement of it: a denial, unless told otherwise. */
+export async function makeStatement(
+  db: Database,
+  campaignId: number,
+  overrides: Partial<StatementInput> = {},
+): Promise<{ targetId: number; statementId: number; input: StatementInput }> {
+  const targetId = await createTarget(db, {
+    userId: null,
+    campaignId,
+    input: { kind: 'institution', country: 'RU', links: [], texts: { en: { name: `Ministry ${uniqueSuffix()}`, office: 'Press office' } } },
+  });
+  const input: StatementInput = {
+    statedOn: '2017-04-03',
+    dateApproximate: false,
+    stance: 'denied',
+    answersAsk: false,
+    quote: 'There are no such people in the republic.',
+    verbatim: true,
+    lang: 'en',
+    sources: [{ publisher: 'Interfax', url: 'https://www.interfax.ru/russia/556101', publishedOn: '2017-04-03' }],
+    ...overrides,
+  };
+  const statementId = await addStatement(db, { userId: null, target: await getTarget(db, targetId), input });
+  return { targetId, statementId, input };
 }

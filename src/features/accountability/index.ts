@@ -28,6 +28,6 @@ export const accountability: Feature = {
 };
 
 export { isWebAddress } from './forms.ts';
-export { targetText, todayIn, type Target } from './model.ts';
-export { listTargetsOfCampaign } from './queries.ts';
+export { targetText, todayIn, type Statement, type Target } from './model.ts';
+export { findCampaignStatement, listStatementsOfCampaign, listTargetsOfCampaign, type CampaignStatement } from './queries.ts';
 export { recordAskWithin } from './service.ts';

@@ -186,3 +186,22 @@ export async function insertStatement(db: Database, targetId: number, input: Sta
 export async function deleteStatementRow(db: Database, id: number): Promise<void> {
   await db.deleteFrom('statements').where('id', '=', id).execute();
 }
+
+/** A statement with the target who made it: what other features cite (evidence puts denials beside the facts). */
+export interface CampaignStatement {
+  statement: Statement;
+  target: Target;
+}
+
+export async function listStatementsOfCampaign(db: Database, campaignId: number): Promise<CampaignStatement[]> {
+  const targets = await listTargetsOfCampaign(db, campaignId);
+  const byId = new Map(targets.map((target) => [target.id, target]));
+  const statements = await listStatementsOfTargets(db, [...byId.keys()]);
+  return statements.map((statement) => ({ statement, target: byId.get(statement.targetId)! }));
+}
+
+export async function findCampaignStatement(db: Database, statementId: number): Promise<CampaignStatement | undefined> {
+  const statement = await findStatementById(db, statementId);
+  const target = statement && (await findTargetById(db, statement.targetId));
+  return statement && target ? { statement, target } : undefined;
+}
