@@ -13,6 +13,8 @@ import { loadAssets, registerAssetRoutes, type Assets } from './web/assets.ts';
 import { assertSameSite, assertValidCsrf } from './web/csrf.ts';
 import { registerErrorHandlers, sendError, toAppError } from './web/error-handler.tsx';
 import { registerSecurityHeaders, setSecurityHeaders } from './web/security-headers.ts';
+import { registerMetrics, type RequestCounts } from './web/metrics.ts';
+import { timeoutOptions } from './web/timeouts.ts';
 import type { SessionUser } from './web/session.ts';
 import type { NavLink } from './web/context.ts';
 import { assertFeatureOrder, type Feature } from './feature.ts';
@@ -68,6 +70,10 @@ export async function buildApp(options: {
     // Request ids from clients are not trusted; Fastify numbers requests itself.
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ...timeoutOptions(config.timeouts),
+    // A request that reaches a stopping server on an open connection is served, and the connection closed after: a
+    // 503 would reach the visitor, while a refused new connection sends a proxy on to another process.
+    return503OnClosing: false,
     // The router refuses malformed percent-encoding and over-long path parameters before any hook runs, and its
     // default answer is bare JSON echoing the path; send those through the same refusal as everything else.
     frameworkErrors: (error, request, reply) => {
@@ -101,7 +107,7 @@ export async function buildApp(options: {
 
   registerSecurityHeaders(app, { https: config.secureCookies });
   registerErrorHandlers(app);
-  registerRequestLog(app, logger);
+  registerRequestLog(app, logger, registerMetrics(app, { allow: config.metricsAllow, db: options.database.db }));
   const publicOrigin = new URL(config.publicUrl).origin;
   app.addHook('preHandler', async (request) => {
     // No route (a 404 on its way) has nothing to protect: let the not-found answer through.
@@ -115,9 +121,19 @@ export async function buildApp(options: {
   return app;
 }
 
-/** One line per finished request: method, route pattern (never the raw URL), status and time. */
-function registerRequestLog(app: FastifyInstance, logger: Logger): void {
+/**
+ * One line per finished request: method, route pattern (never the raw URL), status and time; and its count for
+ * /metrics. Once the app is stopping, each connection closes after its response: one whose request was in flight when
+ * the stop began would otherwise stay open, and the server would wait for it to time out.
+ */
+function registerRequestLog(app: FastifyInstance, logger: Logger, requests: RequestCounts): void {
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
   app.addHook('onResponse', (request, reply, done) => {
+    requests.count(request.method, request.routeOptions.url, reply.statusCode);
+    if (stopping) request.raw.socket?.destroySoon?.();
     const failed = reply.statusCode >= 400;
     // Successes are logged at debug level only: skip building their line when it would go nowhere.
     if (failed || logger.isLevelEnabled('debug')) {

@@ -79,3 +79,41 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir })).toThrow(/secret\.key is damaged/);
   });
 });
+
+describe('timeouts and /metrics access', () => {
+  it('has documented defaults: 20 s for headers, 60 s for a request or an idle connection, 72 s keep-alive, 10 s to stop, loopback metrics', () => {
+    const config = loadConfig({ DATA_DIR: tempDir() });
+    expect(config.timeouts).toEqual({ headersMs: 20_000, requestMs: 60_000, idleMs: 60_000, keepAliveMs: 72_000, shutdownMs: 10_000 });
+    expect(config.metricsAllow).toEqual(['127.0.0.0/8', '::1']);
+  });
+
+  it('reads whole seconds, "loopback" among addresses, and "none"', () => {
+    const config = loadConfig({
+      DATA_DIR: tempDir(),
+      HEADER_TIMEOUT_SECONDS: '5',
+      REQUEST_TIMEOUT_SECONDS: '5',
+      IDLE_TIMEOUT_SECONDS: '30',
+      KEEP_ALIVE_TIMEOUT_SECONDS: '65',
+      SHUTDOWN_TIMEOUT_SECONDS: '25',
+      METRICS_ALLOW: '10.0.0.0/8, loopback',
+    });
+    expect(config.timeouts).toEqual({ headersMs: 5000, requestMs: 5000, idleMs: 30_000, keepAliveMs: 65_000, shutdownMs: 25_000 });
+    expect(config.metricsAllow).toEqual(['10.0.0.0/8', '127.0.0.0/8', '::1']);
+    expect(loadConfig({ DATA_DIR: tempDir(), METRICS_ALLOW: 'none' }).metricsAllow).toEqual([]);
+    // A longer header timeout carries the request's default up with it (Node needs headers within the request's time).
+    expect(loadConfig({ DATA_DIR: tempDir(), HEADER_TIMEOUT_SECONDS: '90' }).timeouts.requestMs).toBe(90_000);
+  });
+
+  it.each([
+    [{ HEADER_TIMEOUT_SECONDS: '0' }, 'HEADER_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 300 (got "0").'],
+    [{ REQUEST_TIMEOUT_SECONDS: '1.5' }, 'REQUEST_TIMEOUT_SECONDS must be a whole number of seconds from 20 to 3600 (got "1.5").'],
+    [{ HEADER_TIMEOUT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '10' }, 'REQUEST_TIMEOUT_SECONDS must be a whole number of seconds from 30 to 3600 (got "10").'],
+    [{ SHUTDOWN_TIMEOUT_SECONDS: 'soon' }, 'SHUTDOWN_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 600 (got "soon").'],
+    [
+      { METRICS_ALLOW: 'prometheus.internal' },
+      'METRICS_ALLOW entries must be IP addresses, CIDR ranges, "loopback", or the one word "none" (got "prometheus.internal").',
+    ],
+  ])('refuses %o with a message naming the variable', (env, message) => {
+    expect(problemsFor(env)).toEqual([message]);
+  });
+});

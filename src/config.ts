@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { parseAddressList } from './web/address-ranges.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -52,6 +53,26 @@ export interface Config {
   /** `LOAD_DEMO`: load the #EyesOnChechnya demo campaign into an empty database at start. Default true. */
   readonly loadDemo: boolean;
   readonly intake: IntakeSettings;
+  readonly timeouts: ServerTimeouts;
+  /**
+   * `METRICS_ALLOW`: comma-separated addresses or CIDR ranges (or `loopback`) whose connections may read /metrics, or
+   * `none`. Default loopback. Checked against the connection's own peer address, never X-Forwarded-For.
+   */
+  readonly metricsAllow: readonly string[];
+}
+
+/** How long a client may take, and how long a stop may take (all set in whole seconds). */
+export interface ServerTimeouts {
+  /** `HEADER_TIMEOUT_SECONDS`: a request's line and headers must arrive within this (slow-loris). Default 20; 1 to 300. */
+  readonly headersMs: number;
+  /** `REQUEST_TIMEOUT_SECONDS`: the whole request, body included; /speak uploads are exempt. Default 60; header timeout to 3600. */
+  readonly requestMs: number;
+  /** `IDLE_TIMEOUT_SECONDS`: a request on whose connection nothing moves this long is cut; live streams and uploads are exempt. Default 60. */
+  readonly idleMs: number;
+  /** `KEEP_ALIVE_TIMEOUT_SECONDS`: an idle connection waits this long for its next request (above a proxy's 60, so it closes first). Default 72. */
+  readonly keepAliveMs: number;
+  /** `SHUTDOWN_TIMEOUT_SECONDS`: on SIGTERM, how long in-flight work may take before the process exits anyway, non-zero. Default 10; 1 to 600. */
+  readonly shutdownMs: number;
 }
 
 export interface IntakeSettings {
@@ -108,6 +129,8 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('SECRET_KEY must be at least 64 hexadecimal characters (32 random bytes), e.g. from `openssl rand -hex 32`.');
   }
   const intake = parseIntakeSettings(read, problems);
+  const timeouts = parseTimeouts(read, problems);
+  const metricsAllow = parseMetricsAllow(read('METRICS_ALLOW'), problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secretFile = path.resolve(read('SECRET_KEY_FILE') ?? path.join(dataDir, 'secret.key'));
@@ -131,6 +154,8 @@ export function loadConfig(env: Env = process.env): Config {
     timeZone,
     loadDemo,
     intake: Object.freeze(intake),
+    timeouts: Object.freeze(timeouts),
+    metricsAllow: Object.freeze(metricsAllow),
   });
 }
 
@@ -154,6 +179,45 @@ function parseIntakeSettings(read: (name: string) => string | undefined, problem
     followUpsPerDay: whole('INTAKE_FOLLOW_UPS_PER_DAY', 10, 1, 1000),
     quickExitUrl,
   };
+}
+
+function parseTimeouts(read: (name: string) => string | undefined, problems: string[]): ServerTimeouts {
+  const seconds = (name: string, fallback: number, min: number, max: number) => {
+    const value = read(name) ?? String(fallback);
+    if (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max) return Number(value) * 1000;
+    problems.push(`${name} must be a whole number of seconds from ${min} to ${max} (got "${value}").`);
+    return fallback * 1000;
+  };
+  const headersMs = seconds('HEADER_TIMEOUT_SECONDS', 20, 1, 300);
+  // Node refuses a header timeout longer than the whole request's.
+  const requestMs = seconds('REQUEST_TIMEOUT_SECONDS', Math.max(60, headersMs / 1000), headersMs / 1000, 3600);
+  return {
+    headersMs,
+    requestMs,
+    idleMs: seconds('IDLE_TIMEOUT_SECONDS', 60, 1, 3600),
+    keepAliveMs: seconds('KEEP_ALIVE_TIMEOUT_SECONDS', 72, 1, 3600),
+    shutdownMs: seconds('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
+  };
+}
+
+const LOOPBACK = ['127.0.0.0/8', '::1'];
+
+function parseMetricsAllow(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return LOOPBACK;
+  if (value.toLowerCase() === 'none') return [];
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .flatMap((entry) => (entry === 'loopback' ? LOOPBACK : [entry]));
+  for (const entry of entries) {
+    try {
+      parseAddressList([entry]);
+    } catch {
+      problems.push(`METRICS_ALLOW entries must be IP addresses, CIDR ranges, "loopback", or the one word "none" (got "${entry}").`);
+    }
+  }
+  return entries;
 }
 
 function isTimeZone(value: string): boolean {

@@ -54,7 +54,7 @@ export async function startOutcry(options: { config: Config; role: Role; logger?
     worker = startWorker({ database, logger, config, dataKey: deriveKey(config.secretKey, 'data-key'), ...workOf(FEATURES) });
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= shutdown({ app, worker, database }));
+  const stop = () => (stopping ??= shutdown({ app, worker, database }, { timeoutMs: config.timeouts.shutdownMs, logger }));
   return { app, address, stop };
 }
 
@@ -97,8 +97,51 @@ export function workOf(features: readonly Feature[]): { jobs: AnyJobKind[]; task
   return { jobs: features.flatMap((f) => f.jobs ?? []), tasks: features.flatMap((f) => f.tasks ?? []) };
 }
 
-async function shutdown(parts: { app: FastifyInstance | undefined; worker: Worker | undefined; database: DatabaseHandle }): Promise<void> {
-  await parts.worker?.stop();
-  await parts.app?.close();
-  await parts.database.close();
+/**
+ * Stops in order: the web role takes no new connection, ends live streams (with a hint to reconnect soon, to another
+ * process) and finishes the requests in flight, signatures waiting for their group commit among them; meanwhile the
+ * worker finishes the job in hand; then the database closes. Rejects, and says so in the log, if that takes longer
+ * than the bound: the caller then exits anyway, non-zero.
+ */
+async function shutdown(
+  parts: { app: FastifyInstance | undefined; worker: Worker | undefined; database: DatabaseHandle },
+  options: { timeoutMs: number; logger: Logger },
+): Promise<void> {
+  const { logger, timeoutMs } = options;
+  const startedAt = Date.now();
+  logger.info({ event: 'stopping' }, 'stopping: no new connections; finishing the requests and the job in hand');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timed-out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed-out'), timeoutMs);
+  });
+  const orderly = (async () => {
+    await Promise.all([parts.app?.close(), parts.worker?.stop()]);
+    await parts.database.close();
+    return 'stopped' as const;
+  })();
+  let outcome: 'stopped' | 'timed-out';
+  try {
+    outcome = await Promise.race([orderly, timedOut]);
+  } catch (err) {
+    logger.error({ event: 'shutdown-failed', err }, 'stopping failed');
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (outcome === 'timed-out') {
+    const open = await openConnections(parts.app);
+    logger.error(
+      { event: 'shutdown-timeout', durationMs: Date.now() - startedAt, count: open },
+      `still not stopped after ${timeoutMs / 1000} s (SHUTDOWN_TIMEOUT_SECONDS), ${open} connections open: exiting anyway`,
+    );
+    throw new Error('shutdown timed out');
+  }
+  logger.info({ event: 'stopped', durationMs: Date.now() - startedAt }, 'stopped');
+}
+
+function openConnections(app: FastifyInstance | undefined): Promise<number> {
+  return new Promise((resolve) => {
+    if (!app) return resolve(0);
+    app.server.getConnections((error, count) => resolve(error ? 0 : count));
+  });
 }

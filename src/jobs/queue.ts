@@ -90,3 +90,40 @@ export async function rescheduleJob(db: Database, job: JobRow, errorCode: string
     .where('id', '=', job.id)
     .execute();
 }
+
+/** Gives back jobs claimed but not run (the worker is stopping): they are due again at once, their try not spent. */
+export async function releaseJobs(db: Database, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('jobs')
+    .set((eb) => ({ locked_until: null, attempts: eb('attempts', '-', 1) }))
+    .where('id', 'in', ids)
+    .execute();
+}
+
+export interface JobQueueMeasure {
+  /** Jobs whose time has come (running ones included). */
+  due: number;
+  /** Jobs waiting for a later time (retries backing off). */
+  later: number;
+  /** When the oldest due job became due, or null when none is. */
+  oldestDueAt: string | null;
+}
+
+/** The queue at a glance, for the metrics: two counts and a minimum, each read along the run_at index. */
+export async function measureJobQueue(db: Database, now = new Date()): Promise<JobQueueMeasure> {
+  const nowIso = now.toISOString();
+  const [due, later] = await Promise.all([
+    db
+      .selectFrom('jobs')
+      .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.min('run_at').as('oldest')])
+      .where('run_at', '<=', nowIso)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('run_at', '>', nowIso)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { due: Number(due.count), later: Number(later.count), oldestDueAt: due.oldest ?? null };
+}

@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { readJobPayload, type AnyJobKind, type JobContext, type PeriodicTask } from './job.ts';
-import { claimDueJobs, completeJob, rescheduleJob, type JobRow } from './queue.ts';
+import { claimDueJobs, completeJob, releaseJobs, rescheduleJob, type JobRow } from './queue.ts';
 import { createMailer, type Mailer } from './mailer.ts';
 
 export interface Worker {
@@ -94,7 +94,15 @@ export function startWorker(options: WorkerOptions): Worker {
         const limit = batchSize();
         if (limit === 0) break;
         const jobs = await claimDueJobs(database, { limit, lockMs: LOCK_MS });
-        for (const job of jobs) await runJob(job);
+        for (const [i, job] of jobs.entries()) {
+          // Stopping: finish the job in hand and give the rest back, rather than leave them locked for a minute.
+          if (stopped) {
+            const unrun = jobs.slice(i).map((j) => j.id);
+            await releaseJobs(db, unrun);
+            break;
+          }
+          await runJob(job);
+        }
         if (jobs.length === BATCH) again = true;
       } while (again && !stopped);
     } catch (err) {

@@ -15,6 +15,7 @@ import { isProofOfWorkValid, POW_BITS } from '../../web/proof-of-work.ts';
 import { asFormBody, parseId } from '../../web/form.ts';
 import { isLocale, localeFromAcceptLanguage, DEFAULT_LOCALE, translator, type Locale } from '../../web/i18n.ts';
 import { renderPage } from '../../web/layout.tsx';
+import { exemptFromTimeouts } from '../../web/timeouts.ts';
 import { findCampaignBySlug } from '../campaigns/index.ts';
 import { limitConcurrency } from '../users/index.ts';
 import { maxEnvelopeBytes, type EnvelopeKind } from '../../crypto/envelope.ts';
@@ -134,6 +135,8 @@ export async function registerSpeakRoutes(app: FastifyInstance): Promise<void> {
   });
 
   const uploads: FastifyPluginAsync = async (scope) => {
+    // A person on a slow link (Tor) may take many minutes over an upload, and waits, paused, for a receiving slot.
+    scope.addHook('onRequest', async (request, reply) => exemptFromTimeouts(request, reply));
     await scope.register(multipart, {
       // A browser's ciphertext is the largest part: the person's files, base64, padded and encrypted.
       limits: { fileSize: maxEnvelopeBytes(settings.maxUploadBytes), files: 21, fields: 16, parts: 40, fieldSize: MAX_TEXT_CHARS * 4, headerPairs: 20 },

@@ -34,7 +34,8 @@ class FakeStream extends EventEmitter {
     this.chunks.push(chunk);
     return true;
   }
-  end(): void {
+  end(chunk?: string): void {
+    if (chunk !== undefined) this.chunks.push(chunk);
     this.ended = true;
     this.emit('close');
   }
@@ -184,10 +185,15 @@ describe('LiveHub', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('ends every stream on close and forgets them', () => {
+  it('ends every stream on close, with a hint to reconnect soon, and forgets them', () => {
     const streams = [connect(1, 'a'), connect(2, 'b')];
     hub.close();
     expect(streams.every((s) => s.ended)).toBe(true);
+    for (const stream of streams) {
+      const retry = Number(/retry: (\d+)\n\n$/.exec(stream.text())?.[1]);
+      expect(retry).toBeGreaterThanOrEqual(limits.retryMs / 5);
+      expect(retry).toBeLessThanOrEqual(limits.retryMs);
+    }
     expect(hub.size).toBe(0);
     expect(board.listeners.size).toBe(0);
   });

@@ -164,7 +164,11 @@ export class LiveHub {
     else stream.write(first);
   }
 
-  /** Ends every stream and refuses new ones: for a clean shutdown. */
+  /**
+   * Ends every stream and refuses new ones: for a clean shutdown. Each stream is told to reconnect after a moment
+   * spread over the retry interval, so a crowd does not come back all at once (to a process still running, behind a
+   * proxy, or to this one restarted).
+   */
   close(): void {
     this.closed = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
@@ -172,7 +176,7 @@ export class LiveHub {
     for (const channel of [...this.channels.values()]) {
       if (channel.timer) this.clock.clearTimeout(channel.timer);
       channel.unsubscribe();
-      for (const stream of [...channel.streams]) stream.end();
+      for (const stream of [...channel.streams]) stream.end(`retry: ${Math.round(this.limits.retryMs * (0.2 + 0.8 * Math.random()))}\n\n`);
     }
   }
 

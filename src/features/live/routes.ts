@@ -8,8 +8,10 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
+import { Gauge } from 'prom-client';
 import { clientKey } from '../../web/client-key.ts';
 import { setSecurityHeaders } from '../../web/security-headers.ts';
+import { exemptFromTimeouts } from '../../web/timeouts.ts';
 import { getPublicCampaign } from '../campaigns/index.ts';
 import { petitionsOfCampaign } from '../petitions/index.ts';
 import { LIVE_LIMITS, LiveHub, type LiveLimits, type Refusal } from './hub.ts';
@@ -40,6 +42,14 @@ export function registerLiveRoutes(app: FastifyInstance, options: { limits?: Liv
     (err) => logger.warn({ event: 'live-goals-unavailable', err }, 'live counter could not read the goals'),
   );
   hubs.set(app, hub);
+  new Gauge({
+    name: 'outcry_live_listeners',
+    help: 'Live-counter streams (Server-Sent Events) open in this process.',
+    registers: [app.metrics],
+    collect() {
+      this.set(hub.size);
+    },
+  });
   // preClose runs before the server stops accepting and waits for connections: open streams would hold it forever.
   app.addHook('preClose', async () => hub.close());
 
@@ -59,6 +69,8 @@ export function registerLiveRoutes(app: FastifyInstance, options: { limits?: Liv
       // One stream per connection: when it ends, the connection goes too, so a shutdown never waits on it.
       .header('connection', 'close');
     const headers = reply.getHeaders() as OutgoingHttpHeaders;
+    // A stream is quiet between counts for longer than a connection may idle; the hub cuts readers that fall behind.
+    exemptFromTimeouts(request, reply);
     reply.hijack();
     const stream = reply.raw;
     stream.writeHead(200, headers);

@@ -18,6 +18,7 @@ import { milestoneMail, recordReachedMilestones } from './counting/milestones.ts
 import { addDemoPetition } from './demo.ts';
 import { petitionSections } from './page.tsx';
 import { confirmationMail, confirmationMailJobs, confirmationMails } from './signing/mails.ts';
+import { registerSigningMetrics } from './signing/metrics.ts';
 import { registerSigningRoutes } from './signing/routes.tsx';
 import { SupporterSealer } from './signing/sealer.ts';
 import type { SigningDeps } from './signing/sign.ts';
@@ -50,11 +51,15 @@ export const petitions: Feature = {
       await disconnect();
     });
     app.decorate('countBoard', countBoard);
+    const metrics = registerSigningMetrics(app.metrics);
+    const writer = new SignatureWriter(signatureStoreFor(database), (mails) => confirmationMailJobs(dataKey, mails), app.deps.onJobQueued, metrics.batch);
+    // Runs once no connection is left; a signature whose signer went away meanwhile is still committed before the database closes.
+    app.addHook('onClose', () => writer.drained());
     app.decorate('signing', {
       db,
       switches: app.switches,
       sealer: new SupporterSealer(db, config.organisationKeyId),
-      writer: new SignatureWriter(signatureStoreFor(database), (mails) => confirmationMailJobs(dataKey, mails), app.deps.onJobQueued),
+      writer,
       keys: {
         pepper: deriveKey(config.secretKey, 'signature-pepper'),
         withdrawLink: deriveKey(config.secretKey, 'withdraw-link'),
@@ -67,6 +72,7 @@ export const petitions: Feature = {
       softLimiter: new TokenBucketLimiter({ capacity: 10, refillPerSecond: 1 / 6 }),
       hardLimiter: new TokenBucketLimiter({ capacity: 60, refillPerSecond: 1 }),
       spentStamps: new SpentStamps(),
+      metrics,
     });
     registerSigningRoutes(app);
     registerPetitionAdminRoutes(app);

@@ -45,6 +45,7 @@ export function registerSigningRoutes(app: FastifyInstance): void {
           channel: json ? 'api' : 'form',
         });
       } catch (error) {
+        if (isAppError(error)) app.signing.metrics.refused(error.code);
         if (json || !isAppError(error) || error.code !== 'validation_failed') throw error;
         const petition = await petitionToSign(db, campaign.id, parseId(body['petition']));
         return sendCampaignPageWithRejectedForm(request, reply, campaign, { form: String(petition.id), values: body, errors: error.fields ?? {} });

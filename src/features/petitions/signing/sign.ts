@@ -21,6 +21,7 @@ import type { Signing } from '../model.ts';
 import { petitionToSign } from '../service.ts';
 import { judgeSignals, type SigningChannel, type SuspectReason } from '../suspect-reasons.ts';
 import { canonicalEmail, emailDomain, isValidEmail } from './email.ts';
+import type { SigningMetrics } from './metrics.ts';
 import { isProofOfWorkValid, MIN_WAIT_WITHOUT_PROOF_MS } from './proof-of-work.ts';
 import type { SupporterSealer } from './sealer.ts';
 import type { SignatureWriter, WriteOutcome } from './signature-writer.ts';
@@ -41,6 +42,8 @@ export interface SigningDeps {
   hardLimiter: TokenBucketLimiter;
   /** Form stamps already used, each until it expires. */
   spentStamps: SpentStamps;
+  /** What became of each attempt, counted for /metrics. */
+  metrics: SigningMetrics;
   /** The clock a signature's times are read from, and with them the re-send limit (tests move it); the system's by default. */
   now?: () => Date;
 }
@@ -170,7 +173,10 @@ export async function signPetition(
     throw new AppError('unavailable', 'Signing is paused for a moment. Please try again later.', { messageKey: 'petitions.errors.paused' });
   const petition = await petitionToSign(deps.db, options.campaignId, form.petitionId);
   // A bot that filled the invisible field is told "thank you" and nothing is stored or mailed.
-  if (form.honeypotFilled) return 'ignored';
+  if (form.honeypotFilled) {
+    deps.metrics.taken('ignored');
+    return 'ignored';
+  }
   const stamp = spendStamp(deps, form.stamp);
   const proofMissing = switches.requireProofOfWork && !hasFreshProof(form, stamp);
 
@@ -191,7 +197,7 @@ export async function signPetition(
   const withdrawSecret = withdrawSecretOf(deps.keys.withdrawLink, sealed.sealed);
   const now = deps.now?.() ?? new Date();
   const mail = { to: signing.email, locale: signing.locale, campaignSlug: options.campaignSlug, petitionId: petition.id };
-  return deps.writer.submit({
+  const outcome = await deps.writer.submit({
     window: sealed.window,
     mail: (signature) => ({
       ...mail,
@@ -221,4 +227,6 @@ export async function signPetition(
       withdrawn_at: null,
     },
   });
+  deps.metrics.taken(signing.suspectReason ? 'suspect' : 'accepted');
+  return outcome;
 }

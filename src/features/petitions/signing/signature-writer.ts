@@ -39,19 +39,37 @@ export class SignatureWriter {
   private flushing: Promise<void> | undefined;
   private scheduled = false;
   private readonly persistedWindows = new Set<string>();
+  /** Submitted and not yet answered (committed and on disk, or failed). */
+  private unsettled = 0;
+  private whenDrained: (() => void)[] = [];
 
   constructor(
     private readonly store: SignatureStore,
     /** Queues a batch's confirmation mails (see confirmationMailJobs). */
     private readonly mailJobs: (mails: ConfirmationPayload[]) => NewJob[],
     private readonly onMailQueued: () => void = () => {},
+    /** Told each batch's size and the seconds from its start until it was on disk (for /metrics). */
+    private readonly onBatch: (size: number, seconds: number) => void = () => {},
   ) {}
 
   submit(pending: PendingSignature): Promise<WriteOutcome> {
+    this.unsettled += 1;
     return new Promise<WriteOutcome>((resolve, reject) => {
       this.queue.push({ pending, resolve, reject });
       this.schedule();
     });
+  }
+
+  /** Resolves once every signature submitted so far is answered: a stopping app waits for it before the database closes. */
+  drained(): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve();
+    return new Promise((resolve) => this.whenDrained.push(resolve));
+  }
+
+  private settled(count: number): void {
+    this.unsettled -= count;
+    if (this.unsettled > 0) return;
+    for (const resolve of this.whenDrained.splice(0)) resolve();
   }
 
   private schedule(): void {
@@ -74,6 +92,7 @@ export class SignatureWriter {
     const batch = this.queue;
     this.queue = [];
     noteForegroundWork();
+    const startedAt = performance.now();
     try {
       const { value: outcomes, durable } = await this.store.transaction((statements) =>
         this.writeBatch(
@@ -85,6 +104,8 @@ export class SignatureWriter {
       durable.then(
         () => {
           for (const [i, waiting] of batch.entries()) waiting.resolve(outcomes[i]!);
+          this.settled(batch.length);
+          this.onBatch(batch.length, (performance.now() - startedAt) / 1000);
           if (outcomes.some((o) => o !== 'already-signed')) this.onMailQueued();
         },
         (error: unknown) => this.rejectAll(batch, error),
@@ -105,6 +126,7 @@ export class SignatureWriter {
 
   private rejectAll(batch: Waiting[], error: unknown): void {
     for (const waiting of batch) waiting.reject(error);
+    this.settled(batch.length);
   }
 
   private async writeBatch(statements: BatchStatements, batch: PendingSignature[]): Promise<WriteOutcome[]> {
