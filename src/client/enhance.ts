@@ -1,6 +1,6 @@
 // Progressive enhancement only: every page works without this script.
-import { enhanceProofOfWork } from './proof-of-work.ts';
 import { enhanceLiveCounts } from './live-count.ts';
+import { enhanceSignForm } from './sign-form.ts';
 // Adds "copy link" and the device's own share sheet to the share section.
 
 function enhanceShare(section: HTMLElement): void {
@@ -35,5 +35,5 @@ function enhanceShare(section: HTMLElement): void {
 }
 
 document.querySelectorAll<HTMLElement>('[data-share-url]').forEach(enhanceShare);
-document.querySelectorAll<HTMLFormElement>('form[data-pow-bits]').forEach(enhanceProofOfWork);
+document.querySelectorAll<HTMLFormElement>('form[data-stamp-url]').forEach(enhanceSignForm);
 enhanceLiveCounts();

@@ -1,6 +1,6 @@
 // The proof-of-work step for signing forms, when organisers switch it on during an attack (see
-// src/features/petitions/proof-of-work.ts). Solves the puzzle in the background as soon as the page loads,
-// so by the time a person has filled the form it is usually done.
+// src/features/petitions/proof-of-work.ts). The signing form (sign-form.ts) solves it in the background as soon as
+// the page loads, so by the time a person has filled the form it is usually done.
 
 function leadingZeroBits(bytes: Uint8Array): number {
   let bits = 0;
@@ -24,20 +24,13 @@ export async function solveProofOfWork(stamp: string, bits: number): Promise<str
   }
 }
 
-export function enhanceProofOfWork(form: HTMLFormElement): void {
+/** Solves the form's puzzle for `stamp`, saying so in its status line, and puts the answer in its `pow` field. */
+export async function proveForm(form: HTMLFormElement, stamp: string): Promise<void> {
   const bits = Number(form.dataset['powBits']);
-  const stamp = form.querySelector<HTMLInputElement>('input[name="ts"]')?.value;
   const answer = form.querySelector<HTMLInputElement>('input[name="pow"]');
   const status = form.querySelector<HTMLElement>('[data-pow-status]');
-  if (!bits || !stamp || !answer || !crypto?.subtle) return;
+  if (!bits || !answer || !crypto?.subtle) return;
   if (status) status.textContent = status.dataset['working'] ?? status.textContent;
-  const solved = solveProofOfWork(stamp, bits).then((solution) => {
-    answer.value = solution;
-    if (status) status.textContent = status.dataset['done'] ?? '';
-  });
-  form.addEventListener('submit', (event) => {
-    if (answer.value) return;
-    event.preventDefault();
-    void solved.then(() => form.submit());
-  });
+  answer.value = await solveProofOfWork(stamp, bits);
+  if (status) status.textContent = status.dataset['done'] ?? '';
 }

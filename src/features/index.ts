@@ -21,11 +21,13 @@ import { mailbox } from './mailbox/index.ts';
 import { map } from './map/index.ts';
 import { moderation } from './moderation/index.ts';
 import { petitions } from './petitions/index.ts';
+import { proxy } from './proxy/index.ts';
 import { switches } from './switches/index.ts';
 import { users } from './users/index.ts';
 
 export const FEATURES: readonly Feature[] = [
   health,
+  proxy,
   audit,
   users,
   admin,

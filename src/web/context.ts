@@ -7,6 +7,7 @@ import type { SessionUser } from './session.ts';
 import { cookieName } from './cookies.ts';
 import { csrfTokenFor } from './csrf.ts';
 import { DEFAULT_LOCALE, isLocale, localeFromAcceptLanguage, translator, type Locale, type Translate } from './i18n.ts';
+import { isAnonymousPublicRequest, isPublicRoute } from './public-cache.ts';
 
 /** The language cookie's name over http; over https it is `__Host-outcry_lang` (see cookieName). */
 export const LANG_COOKIE = 'outcry_lang';
@@ -37,6 +38,10 @@ export function resolveLocale(request: FastifyRequest, reply: FastifyReply): Loc
   const { secureCookies } = request.server.deps.config;
   const name = cookieName(LANG_COOKIE, secureCookies);
   const requested = (request.query as Record<string, unknown> | undefined)?.['lang'];
+  if (isAnonymousPublicRequest(request)) {
+    // A page a shared cache keeps neither sets nor reads the cookie: its address and Accept-Language say it all.
+    return isLocale(requested) ? requested : (localeFromAcceptLanguage(request.headers['accept-language']) ?? DEFAULT_LOCALE);
+  }
   if (isLocale(requested)) {
     if (request.cookies[name] !== requested) {
       reply.setCookie(name, requested, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600, secure: secureCookies });
@@ -46,6 +51,16 @@ export function resolveLocale(request: FastifyRequest, reply: FastifyReply): Loc
   const remembered = request.cookies[name];
   if (isLocale(remembered)) return remembered;
   return localeFromAcceptLanguage(request.headers['accept-language']) ?? DEFAULT_LOCALE;
+}
+
+/**
+ * An address on this site that keeps the page's language: public pages take it from the address rather than a cookie,
+ * so their links carry it on. The fragment, if any, stays last.
+ */
+export function localeHref(ctx: Pick<PageContext, 'locale'>, href: string): string {
+  const hash = href.indexOf('#');
+  const [path, fragment] = hash === -1 ? [href, ''] : [href.slice(0, hash), href.slice(hash)];
+  return `${path}${path.includes('?') ? '&' : '?'}lang=${ctx.locale}${fragment}`;
 }
 
 // Kept on the request itself rather than in a WeakMap keyed by requests: no ephemeron table for the collector to
@@ -92,6 +107,8 @@ class RequestPageContext implements PageContext {
   }
 
   csrfToken(): string {
+    // Everyone who gets the shared copy would get this visitor's token: such a page must not ask for one.
+    if (isPublicRoute(this.request)) throw new Error(`A publicly cached page may not carry a CSRF token: ${this.request.routeOptions.url}`);
     const { deps } = this.request.server;
     return (this.token ??= csrfTokenFor(this.request, this.reply, { key: deps.keys.csrf, secureCookies: deps.config.secureCookies }));
   }

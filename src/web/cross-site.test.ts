@@ -33,17 +33,29 @@ describeEachDialect('cross-site requests', (ctx) => {
   const sign = (slug: string, headers: Record<string, string>, body: string) =>
     ctx().app.inject({ method: 'POST', url: `/c/${slug}/sign`, headers: { accept: 'application/json', ...headers }, payload: body });
 
-  it('refuses a form whose content type is spelt in capitals, without its token, from another site: nothing stored', async () => {
+  it('refuses a sign form whose content type is spelt in capitals from another site, and takes one no browser sent', async () => {
     const { slug, petitionId } = await openPetition();
-    const form = new URLSearchParams(signFields(ctx().app) as Record<string, string>).toString();
-    const fromElsewhere = await sign(slug, { 'content-type': 'Application/x-www-form-urlencoded', origin: 'https://evil.example' }, form);
+    const form = () => new URLSearchParams(signFields(ctx().app) as Record<string, string>).toString();
+    const fromElsewhere = await sign(slug, { 'content-type': 'Application/x-www-form-urlencoded', origin: 'https://evil.example' }, form());
     expect(fromElsewhere.statusCode).toBe(403);
     expect(fromElsewhere.json()).toMatchObject({ error: { code: 'csrf_failed' } });
-    // Without an Origin (no browser says where it comes from) it is still a form, and a form needs its token.
-    for (const type of ['Application/x-www-form-urlencoded', 'APPLICATION/X-WWW-FORM-URLENCODED; charset=UTF-8']) {
-      expect((await sign(slug, { 'content-type': type }, form)).statusCode).toBe(403);
+    // A sibling subdomain, and a page that hides where it is (an opaque origin), are refused the same way.
+    const refused: Record<string, string>[] = [
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site', origin: ctx().config.publicUrl },
+    ];
+    for (const headers of refused) {
+      const response = await sign(slug, { 'content-type': 'application/x-www-form-urlencoded', ...headers }, form());
+      expect(response.statusCode, JSON.stringify(headers)).toBe(403);
     }
     expect(await signaturesOf(petitionId)).toBe(0);
+    // The sign form is on a page shared caches keep, so it carries no CSRF token (README, security): a post without
+    // Origin or Sec-Fetch-Site comes from no browser, and could as well be JSON. It is taken, and weighed like any.
+    for (const type of ['Application/x-www-form-urlencoded', 'APPLICATION/X-WWW-FORM-URLENCODED; charset=UTF-8']) {
+      expect((await sign(slug, { 'content-type': type }, form())).statusCode).toBe(303);
+    }
+    expect(await signaturesOf(petitionId)).toBe(2);
   });
 
   it('refuses JSON that a browser says comes from another site, and takes it from an API client', async () => {

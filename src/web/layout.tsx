@@ -2,7 +2,7 @@ import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { FastifyReply } from 'fastify';
 import { CSRF_FIELD } from './csrf.ts';
-import type { PageContext } from './context.ts';
+import { localeHref, type PageContext } from './context.ts';
 import { LOCALES } from './i18n.ts';
 
 export interface LayoutProps {
@@ -42,7 +42,7 @@ export function Layout({ ctx, title, description, canonicalUrl, script, children
         </a>
         <header class="site-header">
           <div class="bar">
-            <a class="brand" href="/">
+            <a class="brand" href={localeHref(ctx, '/')}>
               {t('site.name')}
             </a>
             <LanguageSwitch ctx={ctx} />

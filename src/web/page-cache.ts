@@ -24,6 +24,8 @@ export class PageCache<Page = string> {
  */
 export const PLACEHOLDER = { csrf: '__outcry_csrf__', stamp: '__outcry_stamp__', ref: '__outcry_ref__' } as const;
 
-export function fillPlaceholders(html: string, values: Record<keyof typeof PLACEHOLDER, string>): string {
-  return html.replaceAll(PLACEHOLDER.csrf, values.csrf).replaceAll(PLACEHOLDER.stamp, values.stamp).replaceAll(PLACEHOLDER.ref, values.ref);
+/** Pages a shared cache keeps have no CSRF token to fill (see public-cache.ts). */
+export function fillPlaceholders(html: string, values: { csrf?: string; stamp: string; ref: string }): string {
+  const filled = html.replaceAll(PLACEHOLDER.stamp, values.stamp).replaceAll(PLACEHOLDER.ref, values.ref);
+  return values.csrf === undefined ? filled : filled.replaceAll(PLACEHOLDER.csrf, values.csrf);
 }

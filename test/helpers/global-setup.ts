@@ -1,11 +1,12 @@
 /**
- * Runs once before the suite: finds out whether PostgreSQL and Chromium are here. With REQUIRE_POSTGRES=1 or
- * REQUIRE_BROWSER=1 (CI sets both) a missing one fails the run; otherwise its suite is skipped, loudly.
+ * Runs once before the suite: finds out whether PostgreSQL, Chromium and nginx are here. With REQUIRE_POSTGRES=1,
+ * REQUIRE_BROWSER=1 or REQUIRE_PROXY=1 (CI sets all three) a missing one fails the run; otherwise its suite is
+ * skipped, loudly.
  */
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM_PATH, TEST_POSTGRES_URL } from './environment.ts';
+import { CHROMIUM_PATH, NGINX_PATH, TEST_POSTGRES_URL } from './environment.ts';
 
 async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 });
@@ -28,6 +29,7 @@ function banner(message: string): void {
 export default async function setup(project: TestProject): Promise<void> {
   const hasPostgres = await postgresReachable();
   const hasBrowser = existsSync(CHROMIUM_PATH);
+  const hasNginx = existsSync(NGINX_PATH);
   if (!hasPostgres) {
     if (process.env['REQUIRE_POSTGRES'] === '1') throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but ${TEST_POSTGRES_URL} is not reachable.`);
     banner(`PostgreSQL not reachable at ${TEST_POSTGRES_URL}: the PostgreSQL half of every database test is SKIPPED.`);
@@ -36,13 +38,19 @@ export default async function setup(project: TestProject): Promise<void> {
     if (process.env['REQUIRE_BROWSER'] === '1') throw new Error(`A browser is required (REQUIRE_BROWSER=1) but ${CHROMIUM_PATH} does not exist.`);
     banner(`No Chromium at ${CHROMIUM_PATH}: the browser journeys are SKIPPED (apt-get install chromium).`);
   }
+  if (!hasNginx) {
+    if (process.env['REQUIRE_PROXY'] === '1') throw new Error(`nginx is required (REQUIRE_PROXY=1) but ${NGINX_PATH} does not exist.`);
+    banner(`No nginx at ${NGINX_PATH}: the reverse-proxy tests (test/proxy.test.ts) are SKIPPED (apt-get install nginx).`);
+  }
   project.provide('hasPostgres', hasPostgres);
   project.provide('hasBrowser', hasBrowser);
+  project.provide('hasNginx', hasNginx);
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     hasPostgres: boolean;
     hasBrowser: boolean;
+    hasNginx: boolean;
   }
 }

@@ -3,6 +3,7 @@
  * would, each event kept with the time it arrived.
  */
 import http from 'node:http';
+import https from 'node:https';
 
 export interface SseEvent {
   event: string;
@@ -27,11 +28,16 @@ export interface SseStream {
   close(): void;
 }
 
-export function openSse(url: string, options: { headers?: Record<string, string>; localAddress?: string } = {}): Promise<SseStream> {
+/** `ca`: for an https address, the certificate to trust (a proxy's self-signed one). */
+export function openSse(url: string, options: { headers?: Record<string, string>; localAddress?: string; ca?: string } = {}): Promise<SseStream> {
   return new Promise((resolve, reject) => {
-    const request = http.get(
+    const request = (url.startsWith('https:') ? https : http).get(
       url,
-      { headers: { accept: 'text/event-stream', ...options.headers }, ...(options.localAddress ? { localAddress: options.localAddress } : {}) },
+      {
+        headers: { accept: 'text/event-stream', ...options.headers },
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
       (response) => {
         const events: SseEvent[] = [];
         const comments: string[] = [];

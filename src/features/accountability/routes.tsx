@@ -8,6 +8,7 @@ import { listMilestonesReached, petitionsOfCampaign, petitionTextFor } from '../
 import { pageContext } from '../../web/context.ts';
 import { renderPage, sendPage } from '../../web/layout.tsx';
 import { PageCache } from '../../web/page-cache.ts';
+import { publicRoute } from '../../web/public-cache.ts';
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { parseId } from '../../web/form.ts';
@@ -44,7 +45,7 @@ export function registerAccountabilityRoutes(app: FastifyInstance): void {
   // more than everything else the request does.
   const pages = new PageCache<Buffer>(100);
 
-  app.get<{ Params: { slug: string } }>('/c/:slug/accountability', async (request, reply) => {
+  app.get<{ Params: { slug: string } }>('/c/:slug/accountability', publicRoute(), async (request, reply) => {
     const campaign = await getPublicCampaign(db, request.params.slug);
     const ctx = pageContext(request, reply);
     const today = todayIn(timeZone, new Date());

@@ -1,6 +1,6 @@
 import type { Campaign } from '../campaigns/index.ts';
 import { textFor } from '../campaigns/index.ts';
-import type { PageContext } from '../../web/context.ts';
+import { localeHref, type PageContext } from '../../web/context.ts';
 import { countryName } from '../../web/countries.ts';
 import { formatDate, formatNumber, type Locale } from '../../web/i18n.ts';
 import { Layout } from '../../web/layout.tsx';
@@ -60,7 +60,7 @@ export function ScoreboardTable({ ctx, entries, slug }: { ctx: PageContext; entr
           return (
             <tr>
               <th scope="row">
-                <a href={`/c/${slug}/accountability#target-${target.id}`}>{text.name}</a>
+                <a href={localeHref(ctx, `/c/${slug}/accountability#target-${target.id}`)}>{text.name}</a>
                 {text.office ? <span class="office">{text.office}</span> : null}
               </th>
               <td>
@@ -179,7 +179,7 @@ export function AccountabilityPage({
   return (
     <Layout ctx={ctx} title={`${t('accountability.title')} · ${campaignText.title}`} description={t('accountability.description')}>
       <p>
-        <a href={`/c/${campaign.slug}`}>{campaignText.title}</a>
+        <a href={localeHref(ctx, `/c/${campaign.slug}`)}>{campaignText.title}</a>
       </p>
       <h1>{t('accountability.title')}</h1>
       <p>{t('accountability.intro')}</p>
@@ -212,7 +212,7 @@ export function AccountabilitySection({ ctx, entries, slug }: { ctx: PageContext
       <h2 id="accountability-heading">{t('accountability.sectionTitle')}</h2>
       <ScoreboardTable ctx={ctx} entries={ordered} slug={slug} />
       <p>
-        <a href={`/c/${slug}/accountability`}>{t('accountability.seeAll', { count: entries.length })}</a>
+        <a href={localeHref(ctx, `/c/${slug}/accountability`)}>{t('accountability.seeAll', { count: entries.length })}</a>
       </p>
     </section>
   );

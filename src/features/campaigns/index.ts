@@ -25,4 +25,4 @@ export { countCampaigns, findCampaignById, findCampaignBySlug } from './queries.
 export { changeCampaignStatus, createCampaign, getCampaignForAdmin, getPublicCampaign, MAX_GOAL, readGoal, touchCampaign } from './service.ts';
 export { SHARE_CODE_PATTERN } from './share.ts';
 export { sendCampaignPageWithRejectedForm } from './routes.tsx';
-export type { CampaignAdminSection, CampaignSection, DashboardNotice, FormTokens, RejectedForm } from './sections.ts';
+export type { CampaignAdminSection, CampaignSection, DashboardNotice, FormTokens, PageTokens, RejectedForm } from './sections.ts';

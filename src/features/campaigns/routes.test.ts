@@ -46,7 +46,7 @@ describeEachDialect('public campaign pages', (ctx) => {
     expect(response.body).not.toMatch(/<link rel="(stylesheet|preload|icon|prefetch|preconnect|dns-prefetch)"[^>]+href="(https?:)?\/\//);
   });
 
-  it('switches to Russian with ?lang=ru, remembers the choice, and uses Russian plurals', async () => {
+  it('switches to Russian with ?lang=ru, keeps the choice in its links (no cookie), and uses Russian plurals', async () => {
     const { input } = await makeCampaign(ctx().db, {
       status: 'published',
       input: {
@@ -62,8 +62,11 @@ describeEachDialect('public campaign pages', (ctx) => {
     expect(ru.body).toContain('<html lang="ru"');
     expect(ru.body).toContain('Русский заголовок');
     expect(ru.body).toMatch(/(день|дня|дней) <span>с начала<\/span>/);
-    const again = await browser.get(`/c/${input.slug}`);
-    expect(again.body).toContain('<html lang="ru"');
+    // A page shared caches keep remembers nothing in a cookie: the language travels in its links instead.
+    expect(ru.headers['set-cookie']).toBeUndefined();
+    expect(ru.body).toContain('<a class="brand" href="/?lang=ru">');
+    expect((await browser.get('/?lang=ru')).body).toContain('<html lang="ru"');
+    expect((await browser.get(`/c/${input.slug}`, { 'accept-language': 'ru-RU, ru;q=0.9, en;q=0.5' })).body).toContain('Русский заголовок');
     const english = await new Browser(ctx().app).get(`/c/${input.slug}`, { 'accept-language': 'de, en;q=0.5' });
     expect(english.body).toContain('English title');
   });

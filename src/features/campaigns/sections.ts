@@ -1,7 +1,7 @@
 /**
- * What other features add to a campaign's pages. The public page is cached per version and shared by every visitor:
- * a section says what its part depends on (`version`) and renders with placeholders for the values that differ per
- * request (`tokens`), which are filled in per response.
+ * What other features add to a campaign's pages. The public page is cached per version and shared by every visitor,
+ * here and in shared caches in front: a section says what its part depends on (`version`) and renders with
+ * placeholders for the values that differ per response (`tokens`), none of which is a visitor's own.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ComponentChildren } from 'preact';
@@ -10,11 +10,18 @@ import type { PageContext } from '../../web/context.ts';
 import type { FormValues } from '../../web/fields.tsx';
 import type { Campaign } from './model.ts';
 
-/** Values that differ per request: a form's CSRF token, its signed timestamp, the share code it came with. */
-export interface FormTokens {
-  csrf: string;
+/**
+ * Values a form on the shared campaign page gets per response: the stamp shared by everyone who gets this copy, and the
+ * share code of its address. Never a visitor's own token: shared caches hand the page to everyone.
+ */
+export interface PageTokens {
   stamp: string;
   ref: string;
+}
+
+/** A form on a page no cache keeps also carries the visitor's CSRF token (and its own stamp). */
+export interface FormTokens extends PageTokens {
+  csrf: string;
 }
 
 /** A rejected submission shown again, its values kept and each error beside its field, on the form it came from. */
@@ -34,7 +41,7 @@ export interface CampaignSection {
   /** Changes whenever what the section shows could change: part of the key of the cached page. */
   version(input: CampaignSectionInput): string | Promise<string>;
   render(
-    input: CampaignSectionInput & { ctx: PageContext; tokens: FormTokens; rejected: RejectedForm | undefined },
+    input: CampaignSectionInput & { ctx: PageContext; tokens: PageTokens; rejected: RejectedForm | undefined },
   ): ComponentChildren | Promise<ComponentChildren>;
 }
 

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { PageContext } from '../../web/context.ts';
+import { localeHref, type PageContext } from '../../web/context.ts';
 import { formatDate, formatNumber } from '../../web/i18n.ts';
 import { Layout } from '../../web/layout.tsx';
 import { markdownToPlainText, renderMarkdown } from '../../web/markdown.ts';
@@ -113,7 +113,7 @@ function CampaignList({ ctx, campaigns }: { ctx: PageContext; campaigns: Campaig
         return (
           <li lang={locale === ctx.locale ? undefined : locale}>
             <h2>
-              <a href={`/c/${campaign.slug}`}>{text.title}</a>
+              <a href={localeHref(ctx, `/c/${campaign.slug}`)}>{text.title}</a>
             </h2>
             <p class="hashtag">#{campaign.hashtag}</p>
             {text.summary ? <p>{text.summary}</p> : null}

@@ -10,6 +10,7 @@ import { asFormBody, type FormBody } from '../../web/form.ts';
 import { formStampAgeMs, issueFormStamp, SpentStamps, stampIssuedAt, stampVerdict } from '../../web/form-stamp.ts';
 import { renderPage, sendPage } from '../../web/layout.tsx';
 import { fillPlaceholders, PageCache, PLACEHOLDER } from '../../web/page-cache.ts';
+import { publicRoute } from '../../web/public-cache.ts';
 import { TokenBucketLimiter } from '../../web/rate-limit.ts';
 import { type Campaign, getPublicCampaign } from '../campaigns/index.ts';
 import { toOsdiEndorsement } from './api.ts';
@@ -48,7 +49,7 @@ export function registerEndorsementRoutes(app: FastifyInstance): void {
     return `${campaign.id}@${campaign.updatedAt}`;
   }
 
-  app.get<SlugParams>('/c/:slug/endorsements', async (request, reply) => {
+  app.get<SlugParams>('/c/:slug/endorsements', publicRoute(), async (request, reply) => {
     const campaign = await getPublicCampaign(db, request.params.slug);
     const endorsements = await publicEndorsements(db, campaign.id);
     const ctx = pageContext(request, reply);

@@ -3,7 +3,7 @@
  * suggests one. Content keeps its own language (`lang`) when it differs from the page's.
  */
 import type { FieldErrors } from '../../errors.ts';
-import type { PageContext } from '../../web/context.ts';
+import { localeHref, type PageContext } from '../../web/context.ts';
 import { CSRF_FIELD } from '../../web/csrf.ts';
 import { ErrorSummary, TextArea, TextField, type FormValues } from '../../web/fields.tsx';
 import { formatDate } from '../../web/i18n.ts';
@@ -89,11 +89,11 @@ export function EndorsementWall({ ctx, slug, shown, total }: { ctx: PageContext;
       <ul class="endorsement-links">
         {total > 0 ? (
           <li>
-            <a href={`/c/${slug}/endorsements`}>{t('endorsements.seeAll', { count: total })}</a>
+            <a href={localeHref(ctx, `/c/${slug}/endorsements`)}>{t('endorsements.seeAll', { count: total })}</a>
           </li>
         ) : null}
         <li>
-          <a href={`/c/${slug}/endorsements/suggest`}>{t('endorsements.suggestLink')}</a>
+          <a href={localeHref(ctx, `/c/${slug}/endorsements/suggest`)}>{t('endorsements.suggestLink')}</a>
         </li>
       </ul>
     </section>
@@ -104,7 +104,7 @@ function BackToCampaign({ ctx, campaign }: { ctx: PageContext; campaign: Campaig
   const { text, locale } = textFor(campaign, ctx.locale);
   return (
     <p>
-      <a href={`/c/${campaign.slug}`}>
+      <a href={localeHref(ctx, `/c/${campaign.slug}`)}>
         {`${ctx.t('endorsements.backTo')} `}
         <span lang={locale === ctx.locale ? undefined : locale}>{text.title}</span>
       </a>
@@ -131,7 +131,7 @@ export function EndorsementsPage({ ctx, campaign, endorsements }: { ctx: PageCon
         </ul>
       )}
       <p>
-        <a href={`/c/${campaign.slug}/endorsements/suggest`}>{t('endorsements.suggestLink')}</a>
+        <a href={localeHref(ctx, `/c/${campaign.slug}/endorsements/suggest`)}>{t('endorsements.suggestLink')}</a>
       </p>
     </Layout>
   );

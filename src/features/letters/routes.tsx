@@ -12,6 +12,7 @@ import { asFormBody, parseId } from '../../web/form.ts';
 import { formStampAgeMs, issueFormStamp, SpentStamps, stampIssuedAt } from '../../web/form-stamp.ts';
 import { renderPage, sendPage } from '../../web/layout.tsx';
 import { PageCache } from '../../web/page-cache.ts';
+import { publicRoute } from '../../web/public-cache.ts';
 import { TokenBucketLimiter } from '../../web/rate-limit.ts';
 import { listTargetsOfCampaign } from '../accountability/index.ts';
 import { findCampaignById, getPublicCampaign } from '../campaigns/index.ts';
@@ -53,7 +54,7 @@ export function registerLetterRoutes(app: FastifyInstance): void {
     return { campaign, letter };
   }
 
-  app.get<LetterParams>('/c/:slug/letters/:id', async (request, reply) => {
+  app.get<LetterParams>('/c/:slug/letters/:id', publicRoute(), async (request, reply) => {
     const campaign = await getPublicCampaign(db, request.params.slug);
     const letter = await getPublicLetter(db, campaign.id, parseId(request.params.id));
     const ctx = pageContext(request, reply);

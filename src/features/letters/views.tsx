@@ -1,6 +1,6 @@
 /** The public pages of open letters: the letter with its verified signatories, the campaign-page list, signing. */
 import type { FieldErrors } from '../../errors.ts';
-import type { PageContext } from '../../web/context.ts';
+import { localeHref, type PageContext } from '../../web/context.ts';
 import { CSRF_FIELD } from '../../web/csrf.ts';
 import { ErrorSummary, SelectField, TextField, type FormValues } from '../../web/fields.tsx';
 import { formatDate, formatNumber, type Locale } from '../../web/i18n.ts';
@@ -69,7 +69,7 @@ export function LetterPage({ ctx, campaign, entry, targets }: { ctx: PageContext
   return (
     <Layout ctx={ctx} title={`${letter.title} · ${campaignTitle}`} description={t('letters.description')}>
       <p>
-        <a href={`/c/${campaign.slug}`}>{campaignTitle}</a>
+        <a href={localeHref(ctx, `/c/${campaign.slug}`)}>{campaignTitle}</a>
       </p>
       <article class="letter" aria-labelledby="letter-title">
         <h1 id="letter-title" lang={letter.lang}>
@@ -84,7 +84,7 @@ export function LetterPage({ ctx, campaign, entry, targets }: { ctx: PageContext
                 const text = targetText(target, locale);
                 return (
                   <li>
-                    <a href={`/c/${campaign.slug}/accountability#target-${target.id}`}>{text.name}</a>
+                    <a href={localeHref(ctx, `/c/${campaign.slug}/accountability#target-${target.id}`)}>{text.name}</a>
                     {text.office ? ` · ${text.office}` : ''}
                   </li>
                 );
@@ -96,7 +96,7 @@ export function LetterPage({ ctx, campaign, entry, targets }: { ctx: PageContext
         <div class="letter-text" lang={letter.lang} dangerouslySetInnerHTML={{ __html: renderMarkdown(letter.bodyMd) }} />
         {letter.state === 'collecting' ? (
           <p>
-            <a class="button primary" href={`${letterPath(campaign.slug, letter.id)}/sign`}>
+            <a class="button primary" href={localeHref(ctx, `${letterPath(campaign.slug, letter.id)}/sign`)}>
               {t('letters.signLink')}
             </a>
           </p>
@@ -161,7 +161,7 @@ export function LettersSection({ ctx, slug, letters }: { ctx: PageContext; slug:
       <ul class="letters-list">
         {letters.map(({ letter, signatories }) => (
           <li>
-            <a href={letterPath(slug, letter.id)} lang={letter.lang}>
+            <a href={localeHref(ctx, letterPath(slug, letter.id))} lang={letter.lang}>
               {letter.title}
             </a>{' '}
             · <StateText ctx={ctx} letter={letter} /> · <VerifiedCount ctx={ctx} count={signatories.length} />

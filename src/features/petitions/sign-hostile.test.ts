@@ -170,7 +170,7 @@ describeEachDialect('hostile input: every field of the signing form', (ctx) => {
                 fail(`JSON refusal without fields: ${response.body.slice(0, 200)}`);
             } else {
               if (!response.body.includes('class="error-summary"')) fail('refused without an error summary');
-              if (!response.body.includes(`<form method="post" action="/c/${slug}/sign"`)) fail('refused without showing the form again');
+              if (!response.body.includes(`<form method="post" action="/c/${slug}/sign?lang=en"`)) fail('refused without showing the form again');
               for (const problem of pageProblems(response.body, raw, baseline)) fail(`400 page: ${problem}`);
               if (field.echoed && inputValue(response.body, field.name) !== raw) fail(`shown back as ${JSON.stringify(inputValue(response.body, field.name))}`);
             }

@@ -1,11 +1,10 @@
-import type { PageContext } from '../../web/context.ts';
+import { localeHref, type PageContext } from '../../web/context.ts';
 import type { FieldErrors } from '../../errors.ts';
-import { CSRF_FIELD } from '../../web/csrf.ts';
 import { ErrorSummary, TextField, valueOf, type FormValues } from '../../web/fields.tsx';
 import { formatDate, formatNumber } from '../../web/i18n.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
 import { countryName, countryOptions } from '../../web/countries.ts';
-import type { FormTokens } from '../campaigns/index.ts';
+import type { PageTokens } from '../campaigns/index.ts';
 import type { PetitionCount } from './counting/count-board.ts';
 import { liveCountAttributes } from './counting/live-count.ts';
 import { petitionTextFor, type Petition } from './model.ts';
@@ -20,7 +19,7 @@ export interface PetitionSectionProps {
   count: PetitionCount;
   milestones: MilestoneReached[];
   recent: RecentSigner[];
-  tokens: FormTokens;
+  tokens: PageTokens;
   values?: FormValues;
   errors?: FieldErrors;
   /** The proof-of-work kill switch is on: the form carries a puzzle for the browser to solve. */
@@ -106,10 +105,17 @@ function SignForm({ ctx, slug, petition, tokens, values = {}, errors = {}, requi
   const labels = { name: f('name'), email: f('email'), country: f('country'), postcode: f('postcode'), consent: f('consent'), pow: f('pow') };
   const chosenCountry = valueOf(values, 'country').toUpperCase();
   return (
-    <form method="post" action={`/c/${slug}/sign`} class="stacked sign-form" novalidate data-pow-bits={requireProofOfWork ? String(POW_BITS) : undefined}>
+    <form
+      method="post"
+      action={localeHref(ctx, `/c/${slug}/sign`)}
+      class="stacked sign-form"
+      novalidate
+      data-stamp-url={`/c/${slug}/form-stamp`}
+      data-pow-bits={requireProofOfWork ? String(POW_BITS) : undefined}
+    >
       <h3>{t('petitions.heading')}</h3>
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
-      <input type="hidden" name={CSRF_FIELD} value={tokens.csrf} />
+      {/* No CSRF token: the page is the same for everyone (see the sign route); the stamp is this copy's. */}
       <input type="hidden" name="ts" value={tokens.stamp} />
       <input type="hidden" name="ref" value={tokens.ref} />
       <input type="hidden" name="petition" value={String(petition.id)} />

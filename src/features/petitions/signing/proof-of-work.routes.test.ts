@@ -4,7 +4,7 @@ import { describeEachDialect } from '../../../../test/helpers/app.ts';
 import { Browser } from '../../../../test/helpers/http.ts';
 import { makeCampaign, makeOrganisationKey, makePetition, signFields } from '../../../../test/helpers/factories.ts';
 import { setSwitch } from '../../switches/switches.ts';
-import { issueFormStamp } from '../../../web/form-stamp.ts';
+import { issueFormStamp, SharedFormStamp } from '../../../web/form-stamp.ts';
 import { leadingZeroBits, POW_BITS } from './proof-of-work.ts';
 
 function solve(stamp: string): string {
@@ -56,6 +56,16 @@ describeEachDialect('the proof-of-work kill switch', (ctx) => {
     expect(replayed.body).toContain('Please wait 20 seconds');
     const without = await browser.post(`/c/${slug}/sign`, signFields(ctx().app));
     expect(without.statusCode).toBe(400);
+    expect((await signatureOf('')).rows).toHaveLength(before);
+  });
+
+  it("counts a puzzle only for a visitor's own stamp: one solved for the cached page's shared stamp is anyone's", async () => {
+    const { app } = ctx();
+    const before = (await signatureOf('')).rows.length;
+    const shared = new SharedFormStamp(app.deps.keys.formStamp).stamp(Date.now() - 5000);
+    const response = await new Browser(app).post(`/c/${slug}/sign`, signFields(app, { ts: shared, pow: solve(shared) }));
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('Please wait 20 seconds');
     expect((await signatureOf('')).rows).toHaveLength(before);
   });
 

@@ -1,14 +1,17 @@
 /**
- * The public signing routes: sign (a form or JSON), the "check your email" page, the count as JSON, and the two
- * mailed links (confirm, withdraw), each a page with a button because mail scanners follow links.
+ * The public signing routes: sign (a form or JSON), a visitor's own form stamp, the "check your email" page, the count
+ * as JSON, and the two mailed links (confirm, withdraw), each a page with a button because mail scanners follow links.
  */
 import type { FastifyInstance } from 'fastify';
 import { AppError, isAppError } from '../../../errors.ts';
-import { pageContext } from '../../../web/context.ts';
+import { localeHref, pageContext } from '../../../web/context.ts';
 import { clientKey } from '../../../web/client-key.ts';
-import { assertValidCsrf, mediaType } from '../../../web/csrf.ts';
+import { mediaType } from '../../../web/csrf.ts';
+import { issueFormStamp } from '../../../web/form-stamp.ts';
 import { asFormBody, parseId } from '../../../web/form.ts';
+import { isLocale } from '../../../web/i18n.ts';
 import { sendPage } from '../../../web/layout.tsx';
+import { PUBLIC_COUNT, publicRoute } from '../../../web/public-cache.ts';
 import { findCampaignById, getPublicCampaign, sendCampaignPageWithRejectedForm } from '../../campaigns/index.ts';
 import { mainPetition } from '../model.ts';
 import { petitionsOfCampaign, petitionToSign } from '../service.ts';
@@ -25,14 +28,13 @@ export function registerSigningRoutes(app: FastifyInstance): void {
 
   app.post<SlugParams>(
     '/c/:slug/sign',
-    // A cross-site request is refused before this (app.ts); JSON needs a CORS preflight that Outcry never grants, and
-    // a form carries the CSRF token. Which one it is comes from the type the body was parsed as, in any letter case.
+    // No CSRF token: the form is on a page shared caches keep. A browser's cross-site post, form or JSON, is refused
+    // before this by Sec-Fetch-Site or Origin (app.ts); a signature counts only once confirmed (README, security).
     { config: { csrf: false }, bodyLimit: 16 * 1024 },
     async (request, reply) => {
       const campaign = await getPublicCampaign(db, request.params.slug);
       const body = asFormBody(request.body);
       const json = mediaType(request) === 'application/json';
-      if (!json) assertValidCsrf(request, { key: deps.keys.csrf, secureCookies: deps.config.secureCookies });
       const ctx = pageContext(request, reply);
       try {
         const form = parseSignForm(body);
@@ -51,22 +53,31 @@ export function registerSigningRoutes(app: FastifyInstance): void {
         return sendCampaignPageWithRejectedForm(request, reply, campaign, { form: String(petition.id), values: body, errors: error.fields ?? {} });
       }
       if (json) return reply.code(202).header('cache-control', 'no-store').send({ status: 'pending' });
-      return reply.redirect(`/c/${campaign.slug}/signed`, 303);
+      // The form of a page in a chosen language posts with its ?lang=, and the next page keeps it (no cookie holds it).
+      const signed = `/c/${campaign.slug}/signed`;
+      return reply.redirect(isLocale((request.query as Record<string, unknown>)['lang']) ? localeHref(ctx, signed) : signed, 303);
     },
   );
 
-  app.get<SlugParams>('/c/:slug/signed', async (request, reply) => {
+  // The cached campaign page carries a stamp shared by everyone who got that copy; its script fetches the visitor's
+  // own here once they start on the form (spent once, and the only kind a proof of work counts with).
+  app.get<SlugParams>('/c/:slug/form-stamp', async (request, reply) => {
+    await getPublicCampaign(db, request.params.slug);
+    return reply.header('cache-control', 'no-store').send({ stamp: issueFormStamp(deps.keys.formStamp) });
+  });
+
+  app.get<SlugParams>('/c/:slug/signed', publicRoute(), async (request, reply) => {
     const campaign = await getPublicCampaign(db, request.params.slug);
     return sendPage(reply, <SignedPage ctx={pageContext(request, reply)} slug={campaign.slug} />);
   });
 
-  app.get<SlugParams>('/c/:slug/count.json', async (request, reply) => {
+  app.get<SlugParams>('/c/:slug/count.json', publicRoute(PUBLIC_COUNT), async (request, reply) => {
     const campaign = await getPublicCampaign(db, request.params.slug);
     const petitions = await petitionsOfCampaign(db, campaign.id);
     const main = mainPetition(petitions);
     const count = main ? countBoard.count(main.id) : undefined;
-    // A short public cache: a crowd polling the count is served by any proxy in front, and by us from memory.
-    return reply.header('cache-control', 'public, max-age=2').send({
+    // A short public cache (PUBLIC_COUNT): a crowd polling the count is served by any proxy in front, and by us from memory.
+    return reply.send({
       slug: campaign.slug,
       signatures: count?.total ?? 0,
       goal: main?.goal ?? campaign.goal,

@@ -12,7 +12,7 @@ import { hmacBase64Url, sha256Hex } from '../../../crypto/keys.ts';
 import type { Database } from '../../../db/database.ts';
 import { COUNTRY_CODES } from '../../../web/countries.ts';
 import { parseId, readCheckbox, readText, type FormBody } from '../../../web/form.ts';
-import { formStampAgeMs, stampIssuedAt, stampVerdict, type SpentStamps } from '../../../web/form-stamp.ts';
+import { formStampAgeMs, isSharedStamp, stampIssuedAt, stampVerdict, type SpentStamps } from '../../../web/form-stamp.ts';
 import type { Locale } from '../../../web/i18n.ts';
 import type { TokenBucketLimiter } from '../../../web/rate-limit.ts';
 import { SHARE_CODE_PATTERN } from '../../campaigns/index.ts';
@@ -132,17 +132,25 @@ function signalsOf(deps: SigningDeps, form: SignForm, clientKey: string, stamp: 
 
 export type SignOutcome = WriteOutcome | 'ignored';
 
-/** A genuine stamp's age, and whether this is the first signature it came with (in this process). */
+/** A genuine stamp's age, whether this is the first signature it came with (in this process), and whose it is. */
 interface StampUse {
   age: number | undefined;
   firstUse: boolean;
+  /** A visitor's own stamp (from a page no cache keeps, or fetched by the page's script), not the cached page's. */
+  personal: boolean;
 }
 
-/** Each page's stamp signs once: one scraped stamp cannot pass a stream of signatures as fresh. */
-function spendStamp(deps: SigningDeps, stamp: unknown): StampUse {
+/**
+ * Each visitor's stamp signs once: one scraped stamp cannot pass a stream of signatures as fresh. The cached page's
+ * shared stamp (JavaScript off) went to everyone who got that copy, so it signs once per client instead: the second
+ * signer of the same copy is not a replay, one client sending it again is.
+ */
+function spendStamp(deps: SigningDeps, stamp: unknown, clientKey: string): StampUse {
   const age = formStampAgeMs(deps.keys.formStamp, stamp);
-  if (age === undefined) return { age, firstUse: false };
-  return { age, firstUse: deps.spentStamps.use(String(stamp), stampIssuedAt(String(stamp))) };
+  if (age === undefined) return { age, firstUse: false, personal: false };
+  const text = String(stamp);
+  const personal = !isSharedStamp(text);
+  return { age, firstUse: deps.spentStamps.use(personal ? text : `${text}|${clientKey}`, stampIssuedAt(text)), personal };
 }
 
 /**
@@ -152,7 +160,8 @@ function spendStamp(deps: SigningDeps, stamp: unknown): StampUse {
  */
 function hasFreshProof(form: SignForm, stamp: StampUse): boolean {
   const { age } = stamp;
-  if (age !== undefined && stamp.firstUse && isProofOfWorkValid(form.stamp, form.proof)) return true;
+  // A puzzle solved for a shared stamp could be sent by every client of that copy: only a visitor's own stamp counts.
+  if (age !== undefined && stamp.personal && stamp.firstUse && isProofOfWorkValid(form.stamp, form.proof)) return true;
   if (age !== undefined && age >= MIN_WAIT_WITHOUT_PROOF_MS) return false;
   throw new AppError('validation_failed', 'Please wait 20 seconds, then send the form again.', { fields: { pow: 'petitions.validation.pow' } });
 }
@@ -177,7 +186,7 @@ export async function signPetition(
     deps.metrics.taken('ignored');
     return 'ignored';
   }
-  const stamp = spendStamp(deps, form.stamp);
+  const stamp = spendStamp(deps, form.stamp, clientKey);
   const proofMissing = switches.requireProofOfWork && !hasFreshProof(form, stamp);
 
   const signing: Signing = {

@@ -16,7 +16,7 @@ import type { SignaturesTable } from '../../../db/schema.ts';
 import { setSwitch } from '../../switches/switches.ts';
 import { foldCountEvents, readCounts, recountSignatures } from '../counting/counters.ts';
 import { recordReachedMilestones } from '../counting/milestones.ts';
-import { issueFormStamp } from '../../../web/form-stamp.ts';
+import { issueFormStamp, SharedFormStamp } from '../../../web/form-stamp.ts';
 import { recordAad } from './sealer.ts';
 import { setPetitionOpen } from '../service.ts';
 import { RESEND_AFTER_MS } from './signature-writer.ts';
@@ -190,10 +190,11 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(await openSealed(db, key.secretKey, rows[0]!)).toEqual({ name: fields['name'], email: fields['email'], postcode: fields['postcode'] });
     expect(rowText(rows[0]!)).not.toContain(fields['name']!.split(' ')[0]!);
 
-    // A form post without the CSRF token is refused; a JSON body is not a form and needs none.
+    // The form needs no CSRF token either: it is on a page shared caches keep, and a browser's cross-site post is
+    // refused by its Sec-Fetch-Site or Origin before any route (src/web/cross-site.test.ts).
     const noCsrf = await new Browser(app).post(`/c/${slug}/sign`, signFields(app), { csrf: false });
-    expect(noCsrf.statusCode).toBe(403);
-    expect(await signaturesOf(db, petitionId)).toHaveLength(1);
+    expect(noCsrf.statusCode).toBe(303);
+    expect(await signaturesOf(db, petitionId)).toHaveLength(2);
   });
 
   it('refuses invalid fields: the form again with an error summary and the values kept, or a JSON error naming the fields; nothing stored', async () => {
@@ -213,11 +214,11 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(form.body).not.toContain('href="#country"');
     expect(form.body).toContain('Tick this box to sign');
     expect(form.body).toContain('Enter an email address like name@example.org.');
-    // Values kept, escaped; the country chosen stays chosen; a fresh CSRF token and stamp come with the form.
+    // Values kept, escaped; the country chosen stays chosen; a stamp of this visitor's own comes with the form.
     expect(form.body).toContain('value="Zoë &quot;Z&quot; &lt;Tester>"');
     expect(form.body).toContain('value="zoe@not-a-domain"');
     expect(form.body).toMatch(/<option value="FR" selected(="")?>/);
-    expect(form.body).toContain(`<form method="post" action="/c/${slug}/sign"`);
+    expect(form.body).toContain(`<form method="post" action="/c/${slug}/sign?lang=en"`);
     expect(form.body).toMatch(/name="ts" value="\d{13}\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}"/);
 
     const json = await postJson(app, `/c/${slug}/sign`, { name: '', email: 'nobody', country: 'XX', consent: false, petition: 'abc' });
@@ -408,9 +409,10 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     ];
     for (const [name, locale] of names) {
       const browser = new Browser(app);
-      await browser.get(`/c/${slug}?lang=${locale}`);
+      // The page's form posts to its own language's address (no cookie remembers it: shared caches keep the page).
+      expect((await browser.get(`/c/${slug}?lang=${locale}`)).body).toContain(`action="/c/${slug}/sign?lang=${locale}"`);
       const fields = signFields(app, { name });
-      expect((await browser.post(`/c/${slug}/sign`, fields)).statusCode).toBe(303);
+      expect((await browser.post(`/c/${slug}/sign?lang=${locale}`, fields)).statusCode).toBe(303);
       const mail = (await queuedConfirmations(app, { petitionId })).find((m) => m.to === fields['email'])!;
       expect(mail.locale).toBe(locale);
       expect(mail).not.toHaveProperty('name');
@@ -555,7 +557,7 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     await new Browser(app).post(`/c/${slug}/sign`, signFields(app));
     expect((await signaturesOf(db, petitionId)).every((r) => r.dedup_key !== null)).toBe(true);
     const before = await new Browser(app).get(`/c/${slug}`);
-    expect(before.body).toContain(`action="/c/${slug}/sign"`);
+    expect(before.body).toContain(`action="/c/${slug}/sign?lang=en"`);
 
     await setPetitionOpen(db, { userId: null, id: petitionId, open: false });
     const rows = await signaturesOf(db, petitionId);
@@ -575,7 +577,7 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     // The page says so at once, without a form.
     const after = await new Browser(app).get(`/c/${slug}`);
     expect(after.body).toContain('This petition is closed. Thank you to everyone who signed.');
-    expect(after.body).not.toContain(`action="/c/${slug}/sign"`);
+    expect(after.body).not.toContain(`action="/c/${slug}/sign`);
   });
 
   it('refuses signing with a 503 while the kill switch is on, storing nothing', async () => {
@@ -652,6 +654,38 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
       [0, null],
       [1, 'stamp:reused'],
     ]);
+  });
+
+  it("lets the cached page's shared stamp sign once per client: everyone who got the same copy counts", async () => {
+    const { db, app } = ctx();
+    const { slug, petitionId } = await openPetition();
+    const page = await new Browser(app).get(`/c/${slug}`);
+    expect(/name="ts" value="([^"]+)"/.exec(page.body)?.[1]).toMatch(/^\d{13}\.[A-Za-z0-9_-]{12}\.shared\.[A-Za-z0-9_-]{43}$/);
+    // The same kind of stamp, issued five seconds ago (a person's pace), sent by three people and by one of them again.
+    const stamp = new SharedFormStamp(app.deps.keys.formStamp).stamp(Date.now() - 5000);
+    const { browser } = await signAndConfirm(slug, petitionId, { ts: stamp });
+    await signAndConfirm(slug, petitionId, { ts: stamp });
+    await signAndConfirm(slug, petitionId, { ts: stamp });
+    expect((await browser.post(`/c/${slug}/sign`, signFields(app, { ts: stamp }))).statusCode).toBe(303);
+    const rows = await signaturesOf(db, petitionId);
+    expect(rows.map((r) => [r.suspect, r.suspect_reason])).toEqual([
+      [0, null],
+      [0, null],
+      [0, null],
+      [1, 'stamp:reused'],
+    ]);
+  });
+
+  it("gives the page's script a stamp of the visitor's own (spent once, as the test above shows), never cached", async () => {
+    const { app } = ctx();
+    const { slug } = await openPetition();
+    const response = await new Browser(app).get(`/c/${slug}/form-stamp`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers['set-cookie']).toBeUndefined();
+    const { stamp } = response.json<{ stamp: string }>();
+    expect(stamp).toMatch(/^\d{13}\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}$/);
+    expect((await new Browser(app).get('/c/no-such-campaign/form-stamp')).statusCode).toBe(404);
   });
 
   it('counts a confirmed signer with one weak signal: autofill in under three seconds, or a disposable mail domain', async () => {

@@ -1,5 +1,5 @@
 /** The pages a signer sees after the form: "check your email", and the pages behind the mailed links. */
-import type { PageContext } from '../../../web/context.ts';
+import { localeHref, type PageContext } from '../../../web/context.ts';
 import { CsrfField, Layout } from '../../../web/layout.tsx';
 
 export function SignedPage({ ctx, slug }: { ctx: PageContext; slug: string }) {
@@ -10,7 +10,7 @@ export function SignedPage({ ctx, slug }: { ctx: PageContext; slug: string }) {
       <p>{t('petitions.signed.body')}</p>
       <p>{t('petitions.signed.spam')}</p>
       <p>
-        <a href={`/c/${slug}`}>{t('petitions.signed.back')}</a>
+        <a href={localeHref(ctx, `/c/${slug}`)}>{t('petitions.signed.back')}</a>
       </p>
     </Layout>
   );
