@@ -29,7 +29,7 @@ export function Layout({ ctx, title, description, canonicalUrl, script, children
         <meta property="og:title" content={title} />
         {description ? <meta property="og:description" content={description} /> : null}
         {canonicalUrl ? <meta property="og:url" content={canonicalUrl} /> : null}
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <link rel="stylesheet" href={ctx.cssUrl} />
         <script type="module" src={ctx.jsUrl}></script>
         {[script ?? []].flat().map((src) => (

@@ -37,7 +37,9 @@ export function setSecurityHeaders(reply: FastifyReply, options: { https: boolea
   reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
   reply.header('x-content-type-options', 'nosniff');
   reply.header('x-frame-options', 'DENY');
-  reply.header('referrer-policy', 'no-referrer');
+  // Not no-referrer: with it a browser sends `Origin: null` on this site's own form posts, which the cross-site check
+  // must refuse where Sec-Fetch-Site is missing (Safari before 16.4). Other sites still get no Referer.
+  reply.header('referrer-policy', 'same-origin');
   reply.header('cross-origin-opener-policy', 'same-origin');
   reply.header('cross-origin-resource-policy', 'same-origin');
   reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=(), browsing-topics=()');

@@ -40,7 +40,7 @@ describeEachDialect('public campaign pages', (ctx) => {
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).not.toMatch(/https?:/);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['referrer-policy']).toBe('same-origin');
     // Every script, stylesheet and image on the page comes from this site.
     expect(response.body).not.toMatch(/<(script|img|iframe)[^>]+src="(https?:)?\/\//);
     expect(response.body).not.toMatch(/<link rel="(stylesheet|preload|icon|prefetch|preconnect|dns-prefetch)"[^>]+href="(https?:)?\/\//);

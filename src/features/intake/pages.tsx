@@ -24,7 +24,7 @@ function IntakeLayout({ ctx, children, script = false }: { ctx: IntakeContext; c
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <meta name="robots" content="noindex" />
         <title>{t('speak.pageTitle')}</title>
         <link rel="stylesheet" href={ctx.cssUrl} />
