@@ -202,7 +202,7 @@ async function outcry(clients: Clients): Promise<Result> {
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', LOAD_DEMO: 'false' });
   const database = openDatabase({ url: config.databaseUrl });
   await migrateToLatest(database.db);
-  await loadDemo(database.db, { dataDir, features: FEATURES });
+  await loadDemo(database, { dataDir, features: FEATURES });
   const campaign = (await findCampaignBySlug(database.db, 'eyes-on-chechnya'))!;
   const petition = (await listPetitionsOfCampaign(database.db, campaign.id))[0]!;
   const app = await buildApp({ config, database, logger: createLogger({ level: 'warn' }) });

@@ -117,3 +117,49 @@ describe('timeouts and /metrics access', () => {
     expect(problemsFor(env)).toEqual([message]);
   });
 });
+
+describe('evidence captures and timestamps', () => {
+  it('has documented defaults: 50 MiB, 60 s, 5 redirects, no private address, no timestamp authority', () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).evidence).toEqual({
+      captureMaxBytes: 50 * 1024 * 1024,
+      captureTimeoutMs: 60_000,
+      captureMaxRedirects: 5,
+      captureAllowPrivate: [],
+      tsaUrls: [],
+      tsaTrustFile: null,
+    });
+  });
+
+  it('reads the authorities with their trust file, and refuses them without one', () => {
+    const dir = tempDir();
+    const trust = path.join(dir, 'trust.pem');
+    writeFileSync(trust, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const config = loadConfig({
+      DATA_DIR: dir,
+      EVIDENCE_TSA_URLS: 'https://freetsa.example/tsr, http://tsa.example/',
+      EVIDENCE_TSA_TRUST_FILE: trust,
+      EVIDENCE_CAPTURE_ALLOW_PRIVATE: '127.0.0.1, 10.0.0.0/8',
+      EVIDENCE_CAPTURE_MAX_MB: '2',
+    });
+    expect(config.evidence).toMatchObject({
+      tsaUrls: ['https://freetsa.example/tsr', 'http://tsa.example/'],
+      tsaTrustFile: trust,
+      captureAllowPrivate: ['127.0.0.1', '10.0.0.0/8'],
+      captureMaxBytes: 2 * 1024 * 1024,
+    });
+    const problems = problemsFor({
+      EVIDENCE_TSA_URLS: 'ftp://tsa.example/',
+      EVIDENCE_CAPTURE_ALLOW_PRIVATE: 'intranet',
+      EVIDENCE_CAPTURE_TIMEOUT_SECONDS: '0',
+      EVIDENCE_CAPTURE_MAX_REDIRECTS: 'many',
+    });
+    expect(problems.join('\n')).toMatch(/EVIDENCE_TSA_URLS entries must be/);
+    expect(problems.join('\n')).toMatch(/EVIDENCE_TSA_TRUST_FILE is required/);
+    expect(problems.join('\n')).toMatch(/EVIDENCE_CAPTURE_ALLOW_PRIVATE entries/);
+    expect(problems.join('\n')).toMatch(/EVIDENCE_CAPTURE_TIMEOUT_SECONDS/);
+    expect(problems.join('\n')).toMatch(/EVIDENCE_CAPTURE_MAX_REDIRECTS/);
+    expect(problemsFor({ EVIDENCE_TSA_TRUST_FILE: path.join(dir, 'missing.pem') })).toEqual([
+      `EVIDENCE_TSA_TRUST_FILE must be a readable PEM file holding at least one certificate (got "${path.join(dir, 'missing.pem')}").`,
+    ]);
+  });
+});

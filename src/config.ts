@@ -53,6 +53,7 @@ export interface Config {
   /** `LOAD_DEMO`: load the #EyesOnChechnya demo campaign into an empty database at start. Default true. */
   readonly loadDemo: boolean;
   readonly intake: IntakeSettings;
+  readonly evidence: EvidenceSettings;
   readonly timeouts: ServerTimeouts;
   /**
    * `METRICS_ALLOW`: comma-separated addresses or CIDR ranges (or `loopback`) whose connections may read /metrics, or
@@ -88,6 +89,25 @@ export interface IntakeSettings {
   readonly followUpsPerDay: number;
   /** `INTAKE_QUICK_EXIT_URL`: where the quick-exit link leads. Default https://www.wikipedia.org/. */
   readonly quickExitUrl: string;
+}
+
+/** Keeping copies of evidence sources, and trusted timestamps over them (features/evidence/captures.ts). */
+export interface EvidenceSettings {
+  /** `EVIDENCE_CAPTURE_MAX_MB`: the most a capture (every response received) or an uploaded copy may be, in MiB. Default 50; 1 to 1024. */
+  readonly captureMaxBytes: number;
+  /** `EVIDENCE_CAPTURE_TIMEOUT_SECONDS`: the whole capture, redirects included. Default 60; 1 to 600. */
+  readonly captureTimeoutMs: number;
+  /** `EVIDENCE_CAPTURE_MAX_REDIRECTS`: redirects followed before a capture is refused. Default 5; 0 to 20. */
+  readonly captureMaxRedirects: number;
+  /**
+   * `EVIDENCE_CAPTURE_ALLOW_PRIVATE`: comma-separated addresses or CIDR ranges a capture may reach although they are not
+   * public (loopback, private networks). Default none: the server never fetches inside its own network for an organiser.
+   */
+  readonly captureAllowPrivate: readonly string[];
+  /** `EVIDENCE_TSA_URLS`: comma-separated RFC 3161 timestamp authorities (http or https). Default none: nothing is timestamped. */
+  readonly tsaUrls: readonly string[];
+  /** `EVIDENCE_TSA_TRUST_FILE`: a PEM bundle of the certificates tokens must chain to; required when EVIDENCE_TSA_URLS is set. */
+  readonly tsaTrustFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -129,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('SECRET_KEY must be at least 64 hexadecimal characters (32 random bytes), e.g. from `openssl rand -hex 32`.');
   }
   const intake = parseIntakeSettings(read, problems);
+  const evidence = parseEvidenceSettings(read, problems);
   const timeouts = parseTimeouts(read, problems);
   const metricsAllow = parseMetricsAllow(read('METRICS_ALLOW'), problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -154,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     timeZone,
     loadDemo,
     intake: Object.freeze(intake),
+    evidence: Object.freeze(evidence),
     timeouts: Object.freeze(timeouts),
     metricsAllow: Object.freeze(metricsAllow),
   });
@@ -179,6 +201,57 @@ function parseIntakeSettings(read: (name: string) => string | undefined, problem
     followUpsPerDay: whole('INTAKE_FOLLOW_UPS_PER_DAY', 10, 1, 1000),
     quickExitUrl,
   };
+}
+
+function parseEvidenceSettings(read: (name: string) => string | undefined, problems: string[]): EvidenceSettings {
+  const whole = (name: string, fallback: number, min: number, max: number) => {
+    const value = read(name) ?? String(fallback);
+    if (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max) return Number(value);
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}").`);
+    return fallback;
+  };
+  const list = (name: string) =>
+    (read(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const captureAllowPrivate = list('EVIDENCE_CAPTURE_ALLOW_PRIVATE');
+  for (const entry of captureAllowPrivate) {
+    try {
+      parseAddressList([entry]);
+    } catch {
+      problems.push(`EVIDENCE_CAPTURE_ALLOW_PRIVATE entries must be IP addresses or CIDR ranges (got "${entry}").`);
+    }
+  }
+  const tsaUrls = list('EVIDENCE_TSA_URLS');
+  for (const url of tsaUrls) {
+    if (!/^https?:\/\//.test(url) || !URL.canParse(url)) problems.push(`EVIDENCE_TSA_URLS entries must be http:// or https:// addresses (got "${url}").`);
+  }
+  const trustFile = read('EVIDENCE_TSA_TRUST_FILE');
+  const tsaTrustFile = trustFile === undefined ? null : path.resolve(trustFile);
+  if (tsaUrls.length > 0 && tsaTrustFile === null) {
+    problems.push('EVIDENCE_TSA_TRUST_FILE is required when EVIDENCE_TSA_URLS is set: a PEM file of the certificates the authorities’ tokens must chain to.');
+  }
+  // Checked at start so a typo is found now; read again at each use, so a changed bundle applies without a restart.
+  if (tsaTrustFile !== null && !isPemBundle(tsaTrustFile)) {
+    problems.push(`EVIDENCE_TSA_TRUST_FILE must be a readable PEM file holding at least one certificate (got "${tsaTrustFile}").`);
+  }
+  return {
+    captureMaxBytes: whole('EVIDENCE_CAPTURE_MAX_MB', 50, 1, 1024) * 1024 * 1024,
+    captureTimeoutMs: whole('EVIDENCE_CAPTURE_TIMEOUT_SECONDS', 60, 1, 600) * 1000,
+    captureMaxRedirects: whole('EVIDENCE_CAPTURE_MAX_REDIRECTS', 5, 0, 20),
+    captureAllowPrivate,
+    tsaUrls,
+    tsaTrustFile,
+  };
+}
+
+function isPemBundle(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').includes('-----BEGIN CERTIFICATE-----');
+  } catch {
+    return false;
+  }
 }
 
 function parseTimeouts(read: (name: string) => string | undefined, problems: string[]): ServerTimeouts {

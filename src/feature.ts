@@ -44,6 +44,8 @@ export interface Feature {
 
 export interface DemoContext {
   readonly db: Database;
+  /** The handle itself, for writes that take the engine's locks (the evidence ledger's). */
+  readonly database: DatabaseHandle;
   readonly dataDir: string;
   readonly campaignId: number;
 }

@@ -39,7 +39,7 @@ export async function startOutcry(options: { config: Config; role: Role; logger?
   const database = openDatabase({ url: config.databaseUrl });
   const applied = await migrateToLatest(database.db);
   for (const migration of applied) logger.info({ migration }, 'migration applied');
-  if (config.loadDemo && (await loadDemoIfEmpty(database.db, { dataDir: config.dataDir, features: FEATURES })))
+  if (config.loadDemo && (await loadDemoIfEmpty(database, { dataDir: config.dataDir, features: FEATURES })))
     logger.info({ event: 'demo-loaded' }, 'demo campaign loaded');
 
   let app: FastifyInstance | undefined;

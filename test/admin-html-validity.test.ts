@@ -1,5 +1,5 @@
 /**
- * The organisers' pages for petitions, suspect review, kill switches and the development mailbox are valid HTML,
+ * The organisers' pages for petitions, suspect review, evidence, kill switches and the development mailbox are valid HTML,
  * in English and in Russian, on both dialects: checked with html-validate's recommended rules (configured as in
  * src/features/campaigns/html-validity.test.ts).
  */
@@ -33,7 +33,7 @@ async function expectValidInBothLanguages(browser: Browser, name: string, url: s
 }
 
 async function withDemo(ctx: TestContext): Promise<{ campaignId: number; petitionId: number }> {
-  await loadDemo(ctx.db, { dataDir: ctx.dataDir, features: FEATURES });
+  await loadDemo(ctx.database, { dataDir: ctx.dataDir, features: FEATURES });
   const demo = await findCampaignBySlug(ctx.db, 'eyes-on-chechnya');
   if (!demo) throw new Error('the demo campaign did not load');
   const [petition] = await listPetitionsOfCampaign(ctx.db, demo.id);
@@ -154,6 +154,26 @@ describeEachDialect("HTML validity of the organisers' petition, switch and mailb
     });
     await expectValidInBothLanguages(browser, 'suspects (empty)', `/admin/petitions/${other}/suspects`);
     await expectValidInBothLanguages(browser, 'all signatures (empty)', `/admin/petitions/${other}/signatures`);
+  });
+
+  it('evidence: the list, the new-record forms and a fact, source and incident with their history, for an editor and a moderator', async () => {
+    const { campaignId } = await withDemo(ctx());
+    const [fact] = await ctx().db.selectFrom('evidence_facts').select('id').where('campaign_id', '=', campaignId).orderBy('id').execute();
+    const [source] = await ctx().db.selectFrom('evidence_sources').select('id').where('campaign_id', '=', campaignId).orderBy('id').execute();
+    const [incident] = await ctx().db.selectFrom('evidence_incidents').select('id').where('campaign_id', '=', campaignId).orderBy('id').execute();
+    const pages = [
+      `/admin/campaigns/${campaignId}/evidence?done=created`,
+      `/admin/evidence/facts/${fact!.id}?done=linked`,
+      `/admin/evidence/sources/${source!.id}`,
+      `/admin/evidence/incidents/${incident!.id}`,
+    ];
+    const { browser } = await loggedIn(ctx().app, ctx().db, 'editor');
+    for (const url of pages) await expectValidInBothLanguages(browser, url, url);
+    for (const kind of ['facts', 'sources', 'incidents']) {
+      await expectValidInBothLanguages(browser, `new ${kind}`, `/admin/campaigns/${campaignId}/evidence/${kind}/new`);
+    }
+    const { browser: moderator } = await loggedIn(ctx().app, ctx().db, 'moderator');
+    for (const url of pages) await expectValidInBothLanguages(moderator, `${url} (moderator)`, url);
   });
 
   it('kill switches for an editor (one on, with a flash) and a moderator', async () => {

@@ -574,6 +574,62 @@ export interface EvidenceExportsTable {
   published_at: string;
 }
 
+export type CaptureKind = 'fetched' | 'uploaded';
+export type CaptureState = 'pending' | 'fetching' | 'stored' | 'failed';
+/** What a stored copy is, recognised by its bytes: a WARC file of a fetch, or one of the kinds an organiser may upload. */
+export type CaptureFileType = 'warc' | 'pdf' | 'png' | 'jpeg' | 'html' | 'text';
+
+/** A copy of a source kept by the server: fetched by the worker (a WARC file) or uploaded; its bytes are in chunks. */
+export interface EvidenceCapturesTable {
+  id: Generated<number>;
+  campaign_id: number;
+  source_id: number;
+  kind: CaptureKind;
+  /** pending (queued), fetching (a worker has it), stored (bytes and hash kept), failed (refused: see error). */
+  state: CaptureState;
+  requested_url: string | null;
+  final_url: string | null;
+  http_status: number | null;
+  /** The content type the page was served with (fetched), or the type recognised in an upload. */
+  content_type: string | null;
+  file_type: CaptureFileType | null;
+  captured_at: string | null;
+  /** Hex SHA-256 of the stored file (the whole WARC for a fetch): what the ledger and the timestamps name. */
+  sha256: string | null;
+  size: number | null;
+  author_id: number | null;
+  /** Why a capture was refused: a CaptureRefused reason (private-address, too-large, timeout…). */
+  error_reason: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+}
+
+export interface EvidenceCaptureChunksTable {
+  capture_id: number;
+  seq: number;
+  data: Buffer;
+}
+
+/** An RFC 3161 token over a capture's SHA-256 or a campaign's ledger head, with what checking it found. */
+export interface EvidenceTimestampsTable {
+  id: Generated<number>;
+  capture_id: number | null;
+  campaign_id: number | null;
+  head_seq: number | null;
+  head_hash: string | null;
+  digest: string;
+  tsa_url: string;
+  /** The DER TimeStampToken as the authority sent it; null when the authority gave none. */
+  token: Buffer | null;
+  gen_time: string | null;
+  authority: string | null;
+  verified: Flag;
+  /** Why it is not trusted (or why there is no token), in words. */
+  reason: string | null;
+  created_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -618,6 +674,9 @@ export interface DB {
   evidence_revisions: EvidenceRevisionsTable;
   evidence_signing_keys: EvidenceSigningKeysTable;
   evidence_exports: EvidenceExportsTable;
+  evidence_captures: EvidenceCapturesTable;
+  evidence_capture_chunks: EvidenceCaptureChunksTable;
+  evidence_timestamps: EvidenceTimestampsTable;
 }
 
 export type User = Selectable<UsersTable>;

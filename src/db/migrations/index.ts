@@ -14,6 +14,7 @@ import * as intakeSubmissions from './2026-12-02-09-intake-submissions.ts';
 import * as intakeNotifications from './2026-12-02-10-intake-notifications.ts';
 import * as partnerAccounts from './2026-12-03-01-partner-accounts.ts';
 import * as evidence from './2026-12-03-02-evidence.ts';
+import * as evidenceCaptures from './2026-12-03-03-evidence-captures.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25-01-foundation': foundation,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-10-intake-notifications': intakeNotifications,
   '2026-12-03-01-partner-accounts': partnerAccounts,
   '2026-12-03-02-evidence': evidence,
+  '2026-12-03-03-evidence-captures': evidenceCaptures,
 };

@@ -14,7 +14,7 @@ import { expectValidHtml } from '../../../test/helpers/html.ts';
 
 /** The demo campaign is loaded once per dialect; loadDemo is idempotent. */
 async function withDemo(ctx: TestContext): Promise<number> {
-  await loadDemo(ctx.db, { dataDir: ctx.dataDir, features: FEATURES });
+  await loadDemo(ctx.database, { dataDir: ctx.dataDir, features: FEATURES });
   const demo = await findCampaignBySlug(ctx.db, 'eyes-on-chechnya');
   if (!demo) throw new Error('the demo campaign did not load');
   return demo.id;

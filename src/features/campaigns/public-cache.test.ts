@@ -35,7 +35,7 @@ describeEachDialect('public pages a shared cache keeps', (ctx) => {
   let pages: string[] = [];
 
   beforeAll(async () => {
-    await loadDemo(ctx().db, { dataDir: ctx().dataDir, features: FEATURES });
+    await loadDemo(ctx().database, { dataDir: ctx().dataDir, features: FEATURES });
     const letter = await ctx().db.selectFrom('letters').select('id').where('state', '!=', 'draft').executeTakeFirstOrThrow();
     pages = [
       '/',

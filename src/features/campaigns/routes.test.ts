@@ -100,8 +100,8 @@ describeEachDialect('public campaign pages', (ctx) => {
   });
 
   it('shows the featured campaign on the home page', async () => {
-    expect(await loadDemo(ctx().db, { dataDir: ctx().dataDir, features: FEATURES })).toBe('loaded');
-    expect(await loadDemo(ctx().db, { dataDir: ctx().dataDir, features: FEATURES })).toBe('already-present');
+    expect(await loadDemo(ctx().database, { dataDir: ctx().dataDir, features: FEATURES })).toBe('loaded');
+    expect(await loadDemo(ctx().database, { dataDir: ctx().dataDir, features: FEATURES })).toBe('already-present');
     const response = await new Browser(ctx().app).get('/');
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('#EyesOnChechnya');

@@ -18,7 +18,7 @@ export const demo: Feature = {
       .command('demo')
       .description('load the #EyesOnChechnya demo campaign')
       .action(async () => {
-        const result = await cli.withDatabase((db) => loadDemo(db, { dataDir: cli.config().dataDir, features: cli.features }));
+        const result = await cli.withDatabase((_db, database) => loadDemo(database, { dataDir: cli.config().dataDir, features: cli.features }));
         process.stdout.write(result === 'loaded' ? 'The demo campaign is loaded at /c/eyes-on-chechnya.\n' : 'The demo campaign is already there.\n');
       });
   },

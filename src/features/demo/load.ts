@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import type { Database } from '../../db/database.ts';
+import type { Database, DatabaseHandle } from '../../db/database.ts';
 import { generateOrganisationKeyPair } from '../../crypto/hpke.ts';
 import type { Feature } from '../../feature.ts';
 import { changeCampaignStatus, countCampaigns, createCampaign, findCampaignBySlug } from '../campaigns/index.ts';
@@ -22,7 +22,8 @@ export function isDemoKeyOnServer(dataDir: string): boolean {
 }
 
 /** Loads the demo campaign with every feature's part of it, published and featured, unless a campaign with its slug exists. */
-export async function loadDemo(db: Database, options: { dataDir: string; features: readonly Feature[] }): Promise<DemoResult> {
+export async function loadDemo(database: DatabaseHandle, options: { dataDir: string; features: readonly Feature[] }): Promise<DemoResult> {
+  const { db } = database;
   if (await findCampaignBySlug(db, EYES_ON_CHECHNYA.slug)) return 'already-present';
   let id: number;
   try {
@@ -32,7 +33,7 @@ export async function loadDemo(db: Database, options: { dataDir: string; feature
     if (await findCampaignBySlug(db, EYES_ON_CHECHNYA.slug)) return 'already-present';
     throw error;
   }
-  for (const feature of options.features) await feature.demo?.({ db, dataDir: options.dataDir, campaignId: id });
+  for (const feature of options.features) await feature.demo?.({ db, database, dataDir: options.dataDir, campaignId: id });
   await ensureDemoOrganisationKey(db, options.dataDir);
   await changeCampaignStatus(db, { userId: null, id, status: 'published' });
   return 'loaded';
@@ -52,7 +53,7 @@ async function ensureDemoOrganisationKey(db: Database, dataDir: string): Promise
 }
 
 /** At start: a brand-new, empty database gets the demo so `npm start` shows something real. */
-export async function loadDemoIfEmpty(db: Database, options: { dataDir: string; features: readonly Feature[] }): Promise<boolean> {
-  if ((await countCampaigns(db)) > 0) return false;
-  return (await loadDemo(db, options)) === 'loaded';
+export async function loadDemoIfEmpty(database: DatabaseHandle, options: { dataDir: string; features: readonly Feature[] }): Promise<boolean> {
+  if ((await countCampaigns(database.db)) > 0) return false;
+  return (await loadDemo(database, options)) === 'loaded';
 }

@@ -262,7 +262,7 @@ describeEachDialect('endorsements', (ctx) => {
 
   it('seeds the five endorsements of the article on the demo campaign, verified with an honest note', async () => {
     const { id: campaignId, input } = await makeCampaign(ctx().db, { status: 'published' });
-    await addDemoEndorsements({ db: ctx().db, dataDir: ctx().dataDir, campaignId });
+    await addDemoEndorsements({ db: ctx().db, database: ctx().database, dataDir: ctx().dataDir, campaignId });
     const stored = await listEndorsementsOfCampaign(ctx().db, campaignId, { verifiedOnly: true });
     expect(stored.map((e) => e.name).sort()).toEqual(['Lena Dunham', 'Mara Wilson', 'Nev Schulman', 'Rita Ora', 'RuPaul']);
     expect(stored.every((e) => e.dateApproximate && e.evidenceNote.startsWith('Reported in'))).toBe(true);

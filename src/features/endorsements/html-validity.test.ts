@@ -31,7 +31,7 @@ describeEachDialect('endorsements: HTML validity', (ctx) => {
     });
     campaignId = campaign.id;
     slug = campaign.input.slug;
-    await addDemoEndorsements({ db: ctx().db, dataDir: ctx().dataDir, campaignId });
+    await addDemoEndorsements({ db: ctx().db, database: ctx().database, dataDir: ctx().dataDir, campaignId });
     endorsementId = await createEndorsement(ctx().db, {
       userId: null,
       campaignId,

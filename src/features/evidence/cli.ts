@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../../feature.ts';
 import { ProgressBar } from '../../progress-bar.ts';
+import { reverifyTimestamps, type TokenProblem } from './captures.ts';
 import { checkLedgerExport } from './export.ts';
 import { describeBreak, verifyLedger, type LedgerReport } from './ledger.ts';
 import { exportCampaignLedger, publishLedgerExport, trustSigningKey } from './publish.ts';
@@ -31,6 +32,15 @@ export function describeIntactLedger(report: LedgerReport): string {
   return heads.length === 1 ? `${counts}, head ${heads[0]}\n` : `${counts}, heads:\n${heads.map((line) => `  ${line}\n`).join('')}`;
 }
 
+/** What re-checking the stored timestamp tokens found; each that fails is named with its reason. */
+export function describeTokenCheck(result: { checked: number; problems: TokenProblem[] }, trustFile: string | null): string {
+  if (result.checked === 0) return 'No timestamp tokens stored.\n';
+  if (trustFile === null) return `${plural(result.checked, 'timestamp token')} not checked: EVIDENCE_TSA_TRUST_FILE is not set.\n`;
+  if (result.problems.length === 0) return `${plural(result.checked, 'timestamp token')}: each verifies against ${trustFile}.\n`;
+  const lines = result.problems.map((p) => `  timestamp ${p.id} (${p.subject}, ${p.tsaUrl}): ${p.reason}\n`);
+  return `${plural(result.problems.length, 'timestamp token')} of ${result.checked} do not verify against ${trustFile}:\n${lines.join('')}`;
+}
+
 export function addEvidenceCommands(program: Command, cli: CliContext): void {
   const evidence = program.command('evidence').description('the evidence ledger: verify its hash chains; export, sign, check and publish it');
 
@@ -49,6 +59,12 @@ export function addEvidenceCommands(program: Command, cli: CliContext): void {
       }
       progress.finish([]);
       process.stdout.write(describeIntactLedger(report));
+      // After the chain, apart from its hash loop: a token's check costs a signature and a chain walk each.
+      const settings = cli.config().evidence;
+      const tokens = await cli.withDatabase((db) => reverifyTimestamps(db, settings), { migrate: false });
+      const failed = tokens.problems.length > 0 && settings.tsaTrustFile !== null;
+      (failed ? process.stderr : process.stdout).write(describeTokenCheck(tokens, settings.tsaTrustFile));
+      if (failed) process.exitCode = 1;
     });
 
   evidence

@@ -9,13 +9,43 @@ import { addEvidenceCommands } from './cli.ts';
 import en from './locales/en.json' with { type: 'json' };
 import ru from './locales/ru.json' with { type: 'json' };
 import { registerEvidenceRoutes } from './routes.ts';
+import { campaignEvidenceSection } from './admin-section.tsx';
+import { registerEvidenceAdminRoutes } from './admin-routes.tsx';
+import { addDemoEvidence } from './demo.ts';
+import { registerEvidencePageRoutes } from './page-routes.tsx';
+import { evidenceSection } from './section.tsx';
+import { captureJob, HEAD_TIMESTAMP_CHECK_MS, timestampChangedHeads } from './captures.ts';
+import { capturesPanel } from './captures-panel.tsx';
+import { addDemoArticleCopy } from './captures-demo.ts';
+import { timestampNotice } from './captures-notice.tsx';
+import { registerCaptureRoutes } from './captures-routes.ts';
 
 export const evidence: Feature = {
   name: 'evidence',
   needs: ['audit', 'campaigns', 'accountability'],
   locales: { en, ru },
-  register: registerEvidenceRoutes,
+  async register(app) {
+    registerEvidenceRoutes(app);
+    registerEvidencePageRoutes(app);
+    registerEvidenceAdminRoutes(app, { sourcePanels: [capturesPanel] });
+    await registerCaptureRoutes(app);
+  },
+  campaignSections: [evidenceSection],
+  campaignAdminSections: [campaignEvidenceSection],
+  async demo(context) {
+    await addDemoEvidence(context);
+    await addDemoArticleCopy(context);
+  },
   cli: addEvidenceCommands,
+  jobs: [captureJob],
+  tasks: [
+    {
+      name: 'evidence-head-timestamps',
+      everyMs: HEAD_TIMESTAMP_CHECK_MS,
+      run: async ({ db, config }) => void (await timestampChangedHeads(db, { settings: config.evidence })),
+    },
+  ],
+  dashboardNotices: [timestampNotice],
 };
 
 export type { Fact, FactInput, Incident, IncidentInput, IncidentTotals, PublicFact, RevisionSummary, Source, SourceInput, StatementLink } from './model.ts';

@@ -76,8 +76,19 @@ export interface FactState extends FactInput {
   statements: StatementLink[];
 }
 
+/** A copy of a source the server keeps, as the source's revisions record it (see captures.ts). */
+export interface CaptureRef {
+  id: number;
+  kind: 'fetched' | 'uploaded';
+  /** Hex SHA-256 of the stored file. */
+  sha256: string;
+  capturedAt: string;
+}
+
 export interface SourceState extends SourceInput {
   id: number;
+  /** Its stored copies, oldest first; absent while there are none, so a source's data is unchanged until the first. */
+  captures?: CaptureRef[];
 }
 
 export interface IncidentState extends IncidentInput {
@@ -137,6 +148,9 @@ export function sourceState(source: SourceState): SourceState {
     quote: source.quote,
     lang: source.lang,
     public: source.public,
+    ...(source.captures && source.captures.length > 0
+      ? { captures: [...source.captures].sort((a, b) => a.id - b.id).map((c) => ({ id: c.id, kind: c.kind, sha256: c.sha256, capturedAt: c.capturedAt })) }
+      : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { diffFields, recordAudit } from '../audit/index.ts';
 import { findCampaignStatement, listStatementsOfCampaign, type CampaignStatement } from '../accountability/index.ts';
 import { findCampaignById, touchCampaign } from '../campaigns/index.ts';
 import { checkFactInput, checkIncidentInput, checkRelation, checkSourceInput, invalidFields, throwIfInvalid } from './forms.ts';
+import { listCaptureRefs } from './captures-store.ts';
 import { appendRevision, canonicalJson, type AppendedRevision } from './ledger.ts';
 import {
   factState,
@@ -94,7 +95,7 @@ async function loadState(trx: Database, entity: EvidenceEntity, id: number): Pro
     if (fact) return { campaignId: fact.campaignId, public: fact.public, state: factState(fact) };
   } else if (entity === 'source') {
     const source = await findSourceById(trx, id);
-    if (source) return { campaignId: source.campaignId, public: source.public, state: sourceState(source) };
+    if (source) return { campaignId: source.campaignId, public: source.public, state: sourceState({ ...source, captures: await listCaptureRefs(trx, id) }) };
   } else {
     const incident = await findIncidentById(trx, id);
     if (incident) return { campaignId: incident.campaignId, public: incident.public, state: incidentState(incident) };
@@ -284,6 +285,31 @@ export async function updateSource(database: DatabaseHandle, options: Actor & { 
     });
     await touchCampaign(trx, campaignId);
     return true;
+  });
+}
+
+/**
+ * A copy of a source is now kept: `store` marks it stored (in this transaction), and the source's new state, which
+ * names every kept copy by its SHA-256 and time, is appended to the chain, so a copy cannot be swapped unnoticed.
+ */
+export async function recordSourceCapture(
+  database: DatabaseHandle,
+  options: Actor & { sourceId: number; captureId: number; sha256: string; store: (trx: Database) => Promise<void> },
+): Promise<AppendedRevision> {
+  const { at } = timeOf(options);
+  const campaignId = await campaignOf(database.db, 'source', options.sourceId);
+  return changeLedger(database, campaignId, async (trx) => {
+    await options.store(trx);
+    const revision = await recordRevision(trx, 'source', options.sourceId, options, at);
+    await recordAudit(trx, {
+      userId: options.userId,
+      action: 'evidence.source.capture',
+      entityType: 'evidence_source',
+      entityId: options.sourceId,
+      changes: { capture: [null, `${options.captureId} sha256:${options.sha256}`], revision: [null, revision.seq] },
+    });
+    await touchCampaign(trx, campaignId);
+    return revision;
   });
 }
 
