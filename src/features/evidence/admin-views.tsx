@@ -295,6 +295,98 @@ function sourceLabel(source: Source): string {
   return `${source.publisher}: ${shorten(source.title, 60)}${source.public ? '' : ' (internal)'}`;
 }
 
+interface LinkedRecord {
+  id: number;
+  href: string;
+  label: string;
+  /** The label cut short for an unlink button's name. */
+  name: string;
+  lang?: string | undefined;
+}
+
+const sourceRecord = (source: Source): LinkedRecord => ({
+  id: source.id,
+  href: `/admin/evidence/sources/${source.id}`,
+  label: sourceLabel(source),
+  name: shorten(source.title, 40),
+});
+
+const factRecord = (fact: Fact): LinkedRecord => ({
+  id: fact.id,
+  href: `/admin/evidence/facts/${fact.id}`,
+  label: shorten(fact.claim),
+  name: shorten(fact.claim, 40),
+  lang: fact.lang,
+});
+
+/**
+ * The records linked to this one, each with a button to unlink it, and a form to link another: sources of a fact or
+ * an incident, facts of an incident. `base` links (POST); `${base}/${id}/unlink` unlinks.
+ */
+function LinkedRecords({
+  ctx,
+  id,
+  heading,
+  base,
+  field,
+  linked,
+  others,
+  form,
+  labels,
+  unlinkKey,
+  linkKey,
+}: {
+  ctx: PageContext;
+  id: string;
+  heading: string;
+  base: string;
+  field: 'source' | 'fact';
+  linked: readonly LinkedRecord[];
+  others: readonly LinkedRecord[];
+  form: { values: FormValues; errors: FieldErrors };
+  labels: Record<string, string>;
+  unlinkKey: string;
+  linkKey: string;
+}) {
+  const { t } = ctx;
+  return (
+    <>
+      <h2 id={id}>{heading}</h2>
+      {linked.length === 0 ? (
+        <p>{t('evidence.admin.none')}</p>
+      ) : (
+        <ul class="linked">
+          {linked.map((record) => (
+            <li>
+              <a href={record.href} lang={record.lang}>
+                {record.label}
+              </a>{' '}
+              <PostButton ctx={ctx} action={`${base}/${record.id}/unlink`} label={t(unlinkKey, { name: record.name })} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {others.length > 0 ? (
+        <>
+          <ErrorSummary ctx={ctx} errors={form.errors} labels={labels} />
+          <form method="post" action={base} class="stacked" novalidate>
+            <CsrfField ctx={ctx} />
+            <SelectField
+              ctx={ctx}
+              name={field}
+              label={labels[field]!}
+              errors={form.errors}
+              values={form.values}
+              options={others.map((record) => ({ value: String(record.id), label: record.label }))}
+            />
+            <button type="submit">{t(linkKey)}</button>
+          </form>
+        </>
+      ) : null}
+    </>
+  );
+}
+
 function NoDeleteNote({ ctx }: { ctx: PageContext }) {
   return <p class="hint">{ctx.t('evidence.admin.noDelete')}</p>;
 }
@@ -556,40 +648,19 @@ export function FactAdminPage({
       </p>
       <NoDeleteNote ctx={ctx} />
 
-      <h2 id="fact-sources">{t('evidence.admin.sources')}</h2>
-      {linked.length === 0 ? (
-        <p>{t('evidence.admin.none')}</p>
-      ) : (
-        <ul class="linked">
-          {linked.map((s) => (
-            <li>
-              <a href={`/admin/evidence/sources/${s.id}`}>{sourceLabel(s)}</a>{' '}
-              <PostButton
-                ctx={ctx}
-                action={`/admin/evidence/facts/${fact.id}/sources/${s.id}/unlink`}
-                label={t('evidence.admin.unlinkSource', { name: shorten(s.title, 40) })}
-              />
-            </li>
-          ))}
-        </ul>
-      )}
-      {unlinked.length > 0 ? (
-        <>
-          <ErrorSummary ctx={ctx} errors={linkSource.errors} labels={labels} />
-          <form method="post" action={`/admin/evidence/facts/${fact.id}/sources`} class="stacked" novalidate>
-            <CsrfField ctx={ctx} />
-            <SelectField
-              ctx={ctx}
-              name="source"
-              label={labels['source']!}
-              errors={linkSource.errors}
-              values={linkSource.values}
-              options={unlinked.map((s) => ({ value: String(s.id), label: sourceLabel(s) }))}
-            />
-            <button type="submit">{t('evidence.admin.linkSource')}</button>
-          </form>
-        </>
-      ) : null}
+      <LinkedRecords
+        ctx={ctx}
+        id="fact-sources"
+        heading={t('evidence.admin.sources')}
+        base={`/admin/evidence/facts/${fact.id}/sources`}
+        field="source"
+        linked={linked.map(sourceRecord)}
+        others={unlinked.map(sourceRecord)}
+        form={linkSource}
+        labels={labels}
+        unlinkKey="evidence.admin.unlinkSource"
+        linkKey="evidence.admin.linkSource"
+      />
 
       <h2 id="fact-statements">{t('evidence.admin.statements')}</h2>
       <p class="hint">{t('evidence.admin.statementsHint')}</p>
@@ -757,77 +828,33 @@ export function IncidentAdminPage({
       </p>
       <NoDeleteNote ctx={ctx} />
 
-      <h2 id="incident-facts">{t('evidence.admin.facts')}</h2>
-      {facts.length === 0 ? (
-        <p>{t('evidence.admin.none')}</p>
-      ) : (
-        <ul class="linked">
-          {facts.map((f) => (
-            <li>
-              <a href={`/admin/evidence/facts/${f.id}`} lang={f.lang}>
-                {shorten(f.claim)}
-              </a>{' '}
-              <PostButton
-                ctx={ctx}
-                action={`/admin/evidence/incidents/${incident.id}/facts/${f.id}/unlink`}
-                label={t('evidence.admin.unlinkFact', { name: shorten(f.claim, 40) })}
-              />
-            </li>
-          ))}
-        </ul>
-      )}
-      {otherFacts.length > 0 ? (
-        <>
-          <ErrorSummary ctx={ctx} errors={linkFact.errors} labels={labels} />
-          <form method="post" action={`/admin/evidence/incidents/${incident.id}/facts`} class="stacked" novalidate>
-            <CsrfField ctx={ctx} />
-            <SelectField
-              ctx={ctx}
-              name="fact"
-              label={labels['fact']!}
-              errors={linkFact.errors}
-              values={linkFact.values}
-              options={otherFacts.map((f) => ({ value: String(f.id), label: shorten(f.claim) }))}
-            />
-            <button type="submit">{t('evidence.admin.linkFact')}</button>
-          </form>
-        </>
-      ) : null}
+      <LinkedRecords
+        ctx={ctx}
+        id="incident-facts"
+        heading={t('evidence.admin.facts')}
+        base={`/admin/evidence/incidents/${incident.id}/facts`}
+        field="fact"
+        linked={facts.map(factRecord)}
+        others={otherFacts.map(factRecord)}
+        form={linkFact}
+        labels={labels}
+        unlinkKey="evidence.admin.unlinkFact"
+        linkKey="evidence.admin.linkFact"
+      />
 
-      <h2 id="incident-sources">{t('evidence.admin.sources')}</h2>
-      {sources.length === 0 ? (
-        <p>{t('evidence.admin.none')}</p>
-      ) : (
-        <ul class="linked">
-          {sources.map((s) => (
-            <li>
-              <a href={`/admin/evidence/sources/${s.id}`}>{sourceLabel(s)}</a>{' '}
-              <PostButton
-                ctx={ctx}
-                action={`/admin/evidence/incidents/${incident.id}/sources/${s.id}/unlink`}
-                label={t('evidence.admin.unlinkSource', { name: shorten(s.title, 40) })}
-              />
-            </li>
-          ))}
-        </ul>
-      )}
-      {otherSources.length > 0 ? (
-        <>
-          <ErrorSummary ctx={ctx} errors={linkSource.errors} labels={labels} />
-          <form method="post" action={`/admin/evidence/incidents/${incident.id}/sources`} class="stacked" novalidate>
-            <CsrfField ctx={ctx} />
-            <SelectField
-              ctx={ctx}
-              name="source"
-              label={labels['source']!}
-              errors={linkSource.errors}
-              values={linkSource.values}
-              options={otherSources.map((s) => ({ value: String(s.id), label: sourceLabel(s) }))}
-            />
-            <button type="submit">{t('evidence.admin.linkSource')}</button>
-          </form>
-        </>
-      ) : null}
+      <LinkedRecords
+        ctx={ctx}
+        id="incident-sources"
+        heading={t('evidence.admin.sources')}
+        base={`/admin/evidence/incidents/${incident.id}/sources`}
+        field="source"
+        linked={sources.map(sourceRecord)}
+        others={otherSources.map(sourceRecord)}
+        form={linkSource}
+        labels={labels}
+        unlinkKey="evidence.admin.unlinkSource"
+        linkKey="evidence.admin.linkSource"
+      />
 
       <EditForm ctx={ctx} action={`/admin/evidence/incidents/${incident.id}`} title={t('evidence.admin.editIncident')} errors={edit.errors}>
         <IncidentFields ctx={ctx} values={edit.values} errors={edit.errors} />
