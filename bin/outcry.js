@@ -32,7 +32,7 @@ const outfile = path.join(root, 'node_modules', '.cache', 'outcry', `cli-${proce
 /** Bundles left by processes that are gone (killed before they could remove theirs). */
 function removeStaleBundles(dir) {
   for (const name of readdirSync(dir)) {
-    const pid = Number(/^cli-(\d+)\.mjs$/.exec(name)?.[1]);
+    const pid = Number(/^(?:cli|thread)-(\d+)[.-]/.exec(name)?.[1]);
     if (!pid || pid === process.pid) continue;
     try {
       process.kill(pid, 0);

@@ -4,7 +4,7 @@
  * rows, notifications, a hot path's prepared batch); each engine answers in its own folder under `dialects/`.
  */
 import type SQLite from 'better-sqlite3';
-import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type Compilable, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Logger } from '../log.ts';
 import type { DB } from './schema.ts';
 import type { BackgroundCheckpointer } from './checkpointer.ts';
@@ -49,6 +49,22 @@ export interface Listening {
   stop(): Promise<void>;
 }
 
+/**
+ * A long ordered read taken a page at a time by its key (keyset pagination): each page is an index range however far
+ * the read has gone, and memory holds one page.
+ */
+export interface PagedRead<K> {
+  /** Every row's key is greater than this. */
+  start: K;
+  /** A select of the rows whose key is greater than `after`, ordered by the key and limited to a page. */
+  page(after: K): Compilable<unknown>;
+  /** The key of a row, from its columns in select order. */
+  keyOf(row: readonly unknown[]): K;
+}
+
+/** A function a module exports to run on a worker thread (see `DatabaseHandle.runOnThread`); `post` reports progress. */
+export type ThreadTask<I, O> = (database: DatabaseHandle, input: I, post: (message: unknown) => void) => Promise<O>;
+
 export interface DatabaseHandle {
   readonly db: Database;
   /** Which engine: for reports (health, logs). Code that behaves differently per engine asks a capability below. */
@@ -77,6 +93,20 @@ export interface DatabaseHandle {
    * copy runs on this process's thread: for the command line, not for a serving process.
    */
   backupTo(file: string): Promise<BackupReport>;
+  /**
+   * The rows of a long read, a page at a time, each row an array of its columns in select order: no object per row,
+   * for reads of millions of rows (SQLite: one prepared statement for every page). Between pages the connection is
+   * free for other queries, and each page is its own snapshot.
+   */
+  readPages<K>(read: PagedRead<K>): AsyncGenerator<unknown[][]>;
+  /**
+   * Runs the function `name` that the module `file` (absolute, under src/) exports on a worker thread, with a connection
+   * of its own to this database, and resolves with its result; what it posts goes to `onMessage`. A second core for a
+   * long read. Absent where no other connection can open the database (SQLite in memory).
+   */
+  readonly runOnThread?: <I, O>(task: { file: string; name: string; input: I; onMessage?: (message: unknown) => void }) => Promise<O>;
+  /** A text column as its UTF-8 bytes (a Buffer): for text only hashed or copied, never decoded into a string. */
+  bytesOf(column: string): RawBuilder<Buffer>;
   /** A timestamp column as its UTC hour, `YYYY-MM-DDTHH`, for grouping by hour (timestamps are text on SQLite). */
   hourOf(column: string): RawBuilder<string>;
   /** The embedded connection, for `db/` itself and its tests; features use the capabilities above. */

@@ -5,13 +5,14 @@
  */
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import type { BatchStatementsFactory, BatchWriter, Database, DatabaseHandle, ListenOptions, Listening, RestoreReport } from '../database.ts';
+import type { BatchStatementsFactory, BatchWriter, Database, DatabaseHandle, ListenOptions, Listening, PagedRead, RestoreReport } from '../database.ts';
 import type { DB } from '../schema.ts';
+import { runOnThread } from '../threads.ts';
 import { dumpPostgres, restorePostgres, type RestorePostgresOptions } from './postgres-dump.ts';
 import { NotificationListener } from './postgres-listener.ts';
 
 export function openPostgresDatabase(url: string, poolSize: number): DatabaseHandle {
-  const db = openPool(url, poolSize);
+  const { db, pool } = openPool(url, poolSize);
   return {
     db,
     dialect: 'postgres',
@@ -24,6 +25,9 @@ export function openPostgresDatabase(url: string, poolSize: number): DatabaseHan
     },
     skipLocked: (query) => query.forUpdate().skipLocked() as typeof query,
     hourOf: (column) => sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24')`,
+    bytesOf: (column) => sql<Buffer>`convert_to(${sql.ref(column)}, 'UTF8')`,
+    readPages: (read) => readPostgresPages(pool, read),
+    runOnThread: (task) => runOnThread(url, task),
     notify: async (channel) => {
       await sql`select pg_notify(${channel}, '')`.execute(db);
     },
@@ -47,6 +51,18 @@ export function restorePostgresDatabase(options: RestorePostgresOptions): Promis
   return restorePostgres(options);
 }
 
+/** Rows as arrays (pg's rowMode), through the pool's type parsers like every other query. */
+async function* readPostgresPages<K>(pool: pg.Pool, read: PagedRead<K>): AsyncGenerator<unknown[][]> {
+  let after = read.start;
+  for (;;) {
+    const query = read.page(after).compile();
+    const { rows } = await pool.query<unknown[]>({ text: query.sql, values: [...query.parameters], rowMode: 'array' });
+    if (rows.length === 0) return;
+    yield rows;
+    after = read.keyOf(rows[rows.length - 1]!);
+  }
+}
+
 async function listen(url: string, channel: string, options: ListenOptions): Promise<Listening> {
   const listener = new NotificationListener({ url, channel, ...options });
   await listener.start();
@@ -59,7 +75,7 @@ const TIMESTAMPTZ = 1184;
 const TIMESTAMP = 1114;
 const DATE = 1082;
 
-function openPool(url: string, max: number): Database {
+function openPool(url: string, max: number): { db: Database; pool: pg.Pool } {
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
       if (oid === INT8) return (value: string) => Number(value);
@@ -71,5 +87,5 @@ function openPool(url: string, max: number): Database {
   const pool = new pg.Pool({ connectionString: url, max, types: types as pg.CustomTypesConfig });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), pool };
 }

@@ -6,10 +6,11 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, Kysely, SqliteDialect, type SqliteDialectConfig, SqliteDriver, sql } from 'kysely';
-import type { BatchStatementsFactory, BatchWriter, DatabaseHandle, EmbeddedSqlite, RestoreReport } from '../database.ts';
+import type { BatchStatementsFactory, BatchWriter, Database, DatabaseHandle, EmbeddedSqlite, PagedRead, RestoreReport } from '../database.ts';
 import type { DB } from '../schema.ts';
 import { BackgroundCheckpointer } from '../checkpointer.ts';
 import { commitThenFlush, WriteAheadLog } from '../sqlite-batch.ts';
+import { runOnThread } from '../threads.ts';
 import { backupSqlite, restoreSqlite, type RestoreSqliteOptions } from './sqlite-backup.ts';
 
 export function openSqliteDatabase(url: string, options: { mustExist?: boolean } = {}): DatabaseHandle {
@@ -28,6 +29,10 @@ export function openSqliteDatabase(url: string, options: { mustExist?: boolean }
     },
     skipLocked: (query) => query,
     hourOf: (column) => sql<string>`substr(${sql.ref(column)}, 1, 13)`,
+    // The database is UTF-8: the cast hands over the stored bytes as they are.
+    bytesOf: (column) => sql<Buffer>`cast(${sql.ref(column)} as blob)`,
+    readPages: (read) => readSqlitePages(db, sqlite.connection, read),
+    ...(sqlite.file === undefined ? {} : { runOnThread: (task) => runOnThread(url, task) }),
     notify: async () => {},
     listen: async () => ({ stop: async () => {} }),
     batchWriter: <S>(factory: BatchStatementsFactory<S>): BatchWriter<S> => {
@@ -54,6 +59,28 @@ export function openSqliteDatabase(url: string, options: { mustExist?: boolean }
       sqlite.log.close();
     },
   };
+}
+
+/**
+ * Each page runs the one prepared statement in raw mode (arrays, not objects) while holding Kysely's connection, so no
+ * page is read inside another caller's open transaction.
+ */
+async function* readSqlitePages<K>(db: Database, connection: SQLite.Database, read: PagedRead<K>): AsyncGenerator<unknown[][]> {
+  const statements = new Map<string, SQLite.Statement<unknown[], unknown[]>>();
+  let after = read.start;
+  for (;;) {
+    const query = read.page(after).compile();
+    let statement = statements.get(query.sql);
+    if (!statement) {
+      statement = connection.prepare<unknown[], unknown[]>(query.sql).raw(true);
+      statements.set(query.sql, statement);
+    }
+    const prepared = statement;
+    const rows = await db.connection().execute(async () => prepared.all(...query.parameters));
+    if (rows.length === 0) return;
+    yield rows;
+    after = read.keyOf(rows[rows.length - 1]!);
+  }
 }
 
 /**

@@ -133,7 +133,7 @@ describeEachDialect('evidence captures', (ctx) => {
     const history = await listEntityHistory(ctx().db, { entity: 'source', entityId: sourceId, publicView: false });
     expect(history).toHaveLength(2);
     expect(history[1]!.data).toMatchObject({ captures: [{ id: captureId, kind: 'fetched', sha256: record.sha256, capturedAt: record.capturedAt }] });
-    const report = await verifyLedger(ctx().db);
+    const report = await verifyLedger(ctx().database);
     expect(report.broken).toBeNull();
     expect(report.heads.find((h) => h.campaignId === campaignId)?.seq).toBe(2);
 

@@ -50,7 +50,9 @@ export function addEvidenceCommands(program: Command, cli: CliContext): void {
     .action(async () => {
       const progress = new ProgressBar(process.stderr, 'Verifying the ledger');
       // Read-only: verifying never changes the schema of the database it reads.
-      const report = await cli.withDatabase((db) => verifyLedger(db, { onProgress: (done, total) => progress.update(done, total) }), { migrate: false });
+      const report = await cli.withDatabase((_db, database) => verifyLedger(database, { onProgress: (done, total) => progress.update(done, total) }), {
+        migrate: false,
+      });
       if (report.broken) {
         progress.clear();
         process.stderr.write(`The ledger is broken at ${describeBreak(report.broken)}.\n`);

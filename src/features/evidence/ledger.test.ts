@@ -11,7 +11,20 @@ import { describeEachDialect, type TestContext } from '../../../test/helpers/app
 import { makeCampaign, makeStatement, makeUser } from '../../../test/helpers/factories.ts';
 import { listAuditEntries } from '../audit/index.ts';
 import { buildLedgerExport, checkLedgerExport, type LedgerExport } from './export.ts';
-import { canonicalJson, dataHashInput, GENESIS_HASH, revisionHashInput, sha256Hex, verifyLedger, type RevisionHeader } from './ledger.ts';
+import {
+  canonicalJson,
+  dataHashInput,
+  dataHashOf,
+  GENESIS_HASH,
+  headerOf,
+  listChains,
+  revisionHashInput,
+  revisionHashOf,
+  sha256Hex,
+  splitChains,
+  verifyLedger,
+  type RevisionHeader,
+} from './ledger.ts';
 import { factState } from './model.ts';
 import {
   createFact,
@@ -144,7 +157,7 @@ describeEachDialect('the evidence ledger', (ctx) => {
     expect(JSON.parse(revisions[4]!.data)).toMatchObject({ sourceIds: [sourceId, secondSource].sort((a, b) => a - b) });
     expect(JSON.parse(revisions[8]!.data)).toMatchObject({ factIds: [factId], sourceIds: [sourceId], region: 'Chechnya' });
 
-    const report = await verifyLedger(ctx().db);
+    const report = await verifyLedger(ctx().database);
     expect(report.broken).toBeNull();
     expect(report.heads).toContainEqual({ campaignId: campaign.id, campaign: campaign.input.slug, seq: 9, hash: revisions[8]!.hash });
 
@@ -179,7 +192,7 @@ describeEachDialect('the evidence ledger', (ctx) => {
       for (const [i, r] of revisions.entries()) expect(r.prev_hash).toBe(i === 0 ? GENESIS_HASH : revisions[i - 1]!.hash);
     }
     expect((await revisionsOf(ctx(), campaign.id)).length).toBe(2 + 6 + 12);
-    expect((await verifyLedger(ctx().db)).broken).toBeNull();
+    expect((await verifyLedger(ctx().database)).broken).toBeNull();
   });
 
   it('finds a tampered revision: changed data, a changed hash, a removed revision, a recomputed one', async () => {
@@ -189,7 +202,7 @@ describeEachDialect('the evidence ledger', (ctx) => {
     const [, second, third] = await revisionsOf(ctx(), campaign.id);
     const at = (seq: number) => ctx().db.updateTable('evidence_revisions').where('campaign_id', '=', campaign.id).where('seq', '=', seq);
     const brokenAt = async () => {
-      const { broken } = await verifyLedger(ctx().db);
+      const { broken } = await verifyLedger(ctx().database);
       return broken && { campaign: broken.campaign, seq: broken.seq, entity: broken.entity, problem: broken.problem };
     };
     const fact = { campaign: campaign.input.slug, entity: 'fact' };
@@ -365,5 +378,91 @@ describeEachDialect('the evidence ledger', (ctx) => {
     const reordered = JSON.parse(exported.bytes.toString('utf8')) as LedgerExport;
     reordered.revisions.splice(2, 1);
     expect(checkLedgerExport(Buffer.from(canonicalJson(reordered)))).toEqual({ ok: false, problem: 'revision #4: sequence gap' });
+  });
+});
+
+describe('cutting the chains for two threads', () => {
+  it('puts every seq of every chain in exactly one piece, in order, in parts of about equal size', () => {
+    const chains = fc.array(fc.record({ revisions: fc.integer({ min: 1, max: 50 }), gaps: fc.integer({ min: 0, max: 5 }) }), { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(chains, fc.integer({ min: 1, max: 4 }), (drawn, parts) => {
+        const list = drawn.map((c, i) => ({ campaignId: i + 1, revisions: c.revisions, lastSeq: c.revisions + c.gaps }));
+        const runs = splitChains(list, parts);
+        expect(runs.length).toBeLessThanOrEqual(parts);
+        const covered = runs.flat().flatMap((piece) => {
+          const last = piece.upTo ?? list[piece.campaignId - 1]!.lastSeq;
+          return Array.from({ length: last - piece.after }, (_, i) => `${piece.campaignId}:${piece.after + i + 1}`);
+        });
+        expect(covered).toEqual(list.flatMap((c) => Array.from({ length: c.lastSeq }, (_, i) => `${c.campaignId}:${i + 1}`)));
+      }),
+    );
+    expect(splitChains([{ campaignId: 7, revisions: 10, lastSeq: 10 }], 2)).toEqual([
+      [{ campaignId: 7, after: 0, upTo: 5 }],
+      [{ campaignId: 7, after: 5, upTo: null }],
+    ]);
+  });
+});
+
+describeEachDialect('verifying on several threads', (ctx) => {
+  it('finds the same first break as one thread, on either side of the cut and across it', async () => {
+    const campaigns = [await makeCampaign(ctx().db), await makeCampaign(ctx().db)];
+    const user = await makeUser(ctx().db, 'editor');
+    for (const [i, count] of [5, 7].entries()) {
+      for (let n = 0; n < count; n += 1) {
+        await createSource(ctx().database, { userId: user.id, clock: testClock, campaignId: campaigns[i]!.id, input: sourceInput({ title: `Report ${n}` }) });
+      }
+    }
+    // The second thread starts mid-chain: its first row's link is checked when the halves are joined.
+    const [, second] = splitChains(await listChains(ctx().db), 2);
+    const cut = second![0]!;
+    expect(cut.after).toBeGreaterThan(0);
+    const row = async (seq: number) =>
+      ctx().db.selectFrom('evidence_revisions').selectAll().where('campaign_id', '=', cut.campaignId).where('seq', '=', seq).executeTakeFirstOrThrow();
+    const set = (seq: number, values: { data?: string; data_hash?: string; hash?: string }) =>
+      ctx().db.updateTable('evidence_revisions').set(values).where('campaign_id', '=', cut.campaignId).where('seq', '=', seq).execute();
+    // Three threads: three shares, cut elsewhere, taken by whichever thread is free.
+    const brokenOnBoth = async () => {
+      const one = await verifyLedger(ctx().database, { threads: 1 });
+      expect(await verifyLedger(ctx().database, { threads: 2 })).toEqual({ ...one, threads: 2 });
+      expect(await verifyLedger(ctx().database, { threads: 3 })).toEqual({ ...one, threads: 3 });
+      return one.broken && { seq: one.broken.seq, problem: one.broken.problem };
+    };
+
+    const intact = await verifyLedger(ctx().database, { threads: 2 });
+    expect(intact).toEqual({ ...(await verifyLedger(ctx().database, { threads: 1 })), threads: 2 });
+    expect(intact).toMatchObject({ revisions: 12, campaigns: 2, broken: null });
+
+    const [last, first, next] = [await row(cut.after), await row(cut.after + 1), await row(cut.after + 2)];
+    await set(first.seq, { data: first.data.replace('Report', 'Rumour') });
+    expect(await brokenOnBoth()).toEqual({ seq: first.seq, problem: 'data changed' });
+    await set(first.seq, { data: first.data });
+
+    await set(last.seq, { hash: 'f'.repeat(64) });
+    expect(await brokenOnBoth()).toEqual({ seq: last.seq, problem: 'hash does not match' });
+    await set(last.seq, { hash: last.hash });
+
+    // The last row before the cut, forged with its own hashes recomputed: the link across the cut gives it away.
+    const forgedData = last.data.replace('Report', 'Rumour');
+    const forgedDataHash = dataHashOf(last.nonce, forgedData);
+    await set(last.seq, { data: forgedData, data_hash: forgedDataHash, hash: revisionHashOf({ ...headerOf(last), dataHash: forgedDataHash }) });
+    expect(await brokenOnBoth()).toEqual({ seq: first.seq, problem: 'previous hash does not match' });
+    await set(last.seq, { data: last.data, data_hash: last.data_hash, hash: last.hash });
+
+    await ctx().db.deleteFrom('evidence_revisions').where('campaign_id', '=', cut.campaignId).where('seq', '=', first.seq).execute();
+    expect(await brokenOnBoth()).toEqual({ seq: next.seq, problem: 'sequence gap' });
+    const { id: _id, ...restored } = first;
+    await ctx().db.insertInto('evidence_revisions').values(restored).execute();
+    expect(await brokenOnBoth()).toBeNull();
+  });
+
+  it('checks on this thread alone when a thread cannot run', async () => {
+    const campaign = await makeCampaign(ctx().db);
+    const user = await makeUser(ctx().db, 'editor');
+    for (let n = 0; n < 3; n += 1) {
+      await createSource(ctx().database, { userId: user.id, clock: testClock, campaignId: campaign.id, input: sourceInput({ title: `Report ${n}` }) });
+    }
+    const failing = { ...ctx().database, runOnThread: () => Promise.reject(new Error('no thread today')) };
+    const report = await verifyLedger(failing, { threads: 2 });
+    expect(report).toEqual({ ...(await verifyLedger(ctx().database, { threads: 1 })), threads: 1 });
   });
 });
