@@ -118,16 +118,16 @@ export interface WrkResult {
 /** The fields of a wrk run that are single numbers, to take medians of. */
 export type WrkNumber = { [K in keyof WrkResult]-?: WrkResult[K] extends number ? K : never }[keyof WrkResult];
 
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+export const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /** A process's user + system CPU time in clock ticks, all its threads. */
-function processTicks(pid: number): number {
+export function processTicks(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(fields[11]) + Number(fields[12]);
 }
 
 /** Per-core [busy, steal, total] jiffies from /proc/stat. */
-function coreTimes(): number[][] {
+export function coreTimes(): number[][] {
   return readFileSync('/proc/stat', 'utf8')
     .split('\n')
     .filter((l) => /^cpu\d/.test(l))

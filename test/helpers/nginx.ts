@@ -51,10 +51,12 @@ function swap(text: string, from: string, to: string): string {
 }
 
 /** The deploy configuration with this run's paths, ports and certificate; everything else as shipped. */
-export function proxyConfig(source: string, options: { dir: string; upstreamPort: number; httpPort: number; httpsPort: number }): string {
+export function proxyConfig(source: string, options: { dir: string; upstreamPorts: readonly number[]; httpPort: number; httpsPort: number }): string {
   const { dir } = options;
   let conf = source;
-  conf = swap(conf, 'server 127.0.0.1:3000;', `server 127.0.0.1:${options.upstreamPort};`);
+  // The deploy file's upstream names one process (a second commented out): one server line per process here.
+  const servers = options.upstreamPorts.map((port) => `server 127.0.0.1:${port};`).join('\n    ');
+  conf = swap(conf, 'server 127.0.0.1:3000;', servers);
   conf = swap(conf, 'proxy_cache_path /var/cache/nginx/outcry ', `proxy_cache_path ${dir}/cache `);
   conf = swap(conf, 'listen 80;', `listen 127.0.0.1:${options.httpPort};`);
   conf = swap(conf, 'listen [::]:80;', '');
@@ -67,16 +69,27 @@ export function proxyConfig(source: string, options: { dir: string; upstreamPort
   return conf;
 }
 
+/** What a benchmark changes (bench/proxy.ts); the tests take nginx as the deploy file and Debian's defaults make it. */
+export interface NginxTuning {
+  /** A change to the derived site configuration (say, realip for a load generator, or the cache off). */
+  edit?: (conf: string) => string;
+  /** worker_processes, worker_connections and worker_rlimit_nofile (README, Deploy: raised for a crowd). */
+  workers?: { processes: number; connections: number; rlimitNofile: number };
+  /** The command line nginx runs with (say, pinned to a core with taskset). */
+  launch?: (command: string, args: string[]) => [string, string[]];
+}
+
 /** The main configuration Debian's /etc/nginx/nginx.conf would be, pointing every file nginx writes into `dir`. */
-function mainConfig(dir: string): string {
+function mainConfig(dir: string, workers: NginxTuning['workers'] = { processes: 1, connections: 1024, rlimitNofile: 0 }): string {
   // As root, nginx's workers would switch to `nobody`, who cannot enter the temporary folder.
   const user = process.getuid?.() === 0 ? `user ${userInfo().username};` : '';
   const mimeTypes = existsSync('/etc/nginx/mime.types') ? 'include /etc/nginx/mime.types;' : '';
   return `${user}
-worker_processes 1;
+worker_processes ${workers.processes};
+${workers.rlimitNofile ? `worker_rlimit_nofile ${workers.rlimitNofile};` : ''}
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections ${workers.connections}; }
 http {
   ${mimeTypes}
   default_type application/octet-stream;
@@ -135,23 +148,29 @@ function selfSignedCertificate(dir: string): void {
   );
 }
 
-/** Starts nginx on loopback in front of the Outcry listening on `upstreamPort`; resolves once it accepts connections. */
-export async function startNginx(options: { upstreamPort: number }): Promise<RunningNginx> {
+/**
+ * Starts nginx on loopback in front of the Outcry listening on `upstreamPort` (or the several web processes on
+ * `upstreamPorts`, scaled mode); resolves once it accepts connections.
+ */
+export async function startNginx(options: ({ upstreamPort: number } | { upstreamPorts: readonly number[] }) & { tuning?: NginxTuning }): Promise<RunningNginx> {
+  const tuning = options.tuning ?? {};
+  const upstreamPorts = 'upstreamPorts' in options ? options.upstreamPorts : [options.upstreamPort];
   const dir = mkdtempSync(path.join(tmpdir(), 'outcry-nginx-'));
   mkdirSync(path.join(dir, 'acme'));
   selfSignedCertificate(dir);
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
   writeFileSync(
     path.join(dir, 'outcry.conf'),
-    proxyConfig(readFileSync(DEPLOY_CONF, 'utf8'), { dir, upstreamPort: options.upstreamPort, httpPort, httpsPort }),
+    (tuning.edit ?? ((conf: string) => conf))(proxyConfig(readFileSync(DEPLOY_CONF, 'utf8'), { dir, upstreamPorts, httpPort, httpsPort })),
   );
   const conf = path.join(dir, 'nginx.conf');
-  writeFileSync(conf, mainConfig(dir));
+  writeFileSync(conf, mainConfig(dir, tuning.workers));
   const args = ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', conf];
   const checked = spawnSync(NGINX_PATH, [...args, '-t'], { encoding: 'utf8' });
   if (checked.status !== 0) throw new Error(`nginx -t refused the configuration:\n${checked.stderr}`);
 
-  const child: ChildProcess = spawn(NGINX_PATH, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] = (tuning.launch ?? ((c: string, a: string[]) => [c, a] as [string, string[]]))(NGINX_PATH, [...args, '-g', 'daemon off;']);
+  const child: ChildProcess = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
