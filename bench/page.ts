@@ -1,6 +1,7 @@
 /**
- * npm run bench:page [-- --server DIR] [--against DIR] [--accountability] [runs] [seconds] — how fast Outcry serves a
- * campaign page (or, with --accountability, the demo's accountability page filled to 50 targets and 2,000 statements),
+ * npm run bench:page [-- --server DIR] [--against DIR] [--accountability | --evidence] [runs] [seconds] — how fast Outcry
+ * serves a campaign page (or, with --accountability, the demo's accountability page filled to 50 targets and 2,000
+ * statements; with --evidence, its evidence page filled to 500 facts with their sources and 50 incidents),
  * against bare node:http serving the same bytes on the same machine in the same run. Each server runs in its own
  * process, the load generator (wrk) in another, pinned to different cores where `taskset` exists. Several alternating
  * runs (bare, current, other); medians reported. --against DIR measures a second checkout's server in the same runs;
@@ -11,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { seedAccountability } from './accountability-seed.ts';
+import { seedEvidence } from './evidence-seed.ts';
 import {
   checkoutsFrom,
   cpuFacts,
@@ -27,7 +29,9 @@ import {
 } from './processes.ts';
 
 const ACCOUNTABILITY = process.argv.includes('--accountability');
-const { checkouts, rest } = checkoutsFrom(process.argv.slice(2).filter((arg) => arg !== '--accountability'));
+const EVIDENCE = process.argv.includes('--evidence');
+const PAGE = ACCOUNTABILITY ? '/accountability' : EVIDENCE ? '/evidence' : '';
+const { checkouts, rest } = checkoutsFrom(process.argv.slice(2).filter((arg) => arg !== '--accountability' && arg !== '--evidence'));
 const RUNS = Number(rest[0] ?? 5);
 const DURATION_S = Number(rest[1] ?? 8);
 const CONNECTIONS = 100;
@@ -53,10 +57,11 @@ async function main(): Promise<void> {
       ),
     );
     if (ACCOUNTABILITY) await seedAccountability(dataDir);
-    urls.push(`http://127.0.0.1:${port}/c/eyes-on-chechnya${ACCOUNTABILITY ? '/accountability' : ''}`);
+    if (EVIDENCE) await seedEvidence(dataDir);
+    urls.push(`http://127.0.0.1:${port}/c/eyes-on-chechnya${PAGE}`);
   }
   // The servers' one-second read cache still holds the campaign as it was before the seeding.
-  if (ACCOUNTABILITY) await new Promise((resolve) => setTimeout(resolve, 1500));
+  if (PAGE) await new Promise((resolve) => setTimeout(resolve, 1500));
   const page = Buffer.from(await (await fetch(urls[0]!)).arrayBuffer());
   const pageFile = path.join(dataDirs[0]!, 'page.html');
   writeFileSync(pageFile, page);
@@ -120,7 +125,7 @@ async function main(): Promise<void> {
     ...(servers.length > 1 ? { currentOverOther: Number((servers[0]!.medianRequestsPerSecond / servers[1]!.medianRequestsPerSecond).toFixed(3)) } : {}),
   };
   mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  const name = `page${ACCOUNTABILITY ? '-accountability' : ''}${checkouts.length > 1 ? '-interleaved' : ''}-${summary.date.slice(0, 10)}.json`;
+  const name = `page${PAGE.replace('/', '-')}${checkouts.length > 1 ? '-interleaved' : ''}-${summary.date.slice(0, 10)}.json`;
   writeFileSync(path.join(ROOT, 'bench/results', name), `${JSON.stringify(summary, null, 2)}\n`);
   const brief = {
     file: `bench/results/${name}`,
