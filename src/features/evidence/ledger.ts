@@ -9,9 +9,10 @@ import { hash, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
+import type { Selectable } from 'kysely';
 import type { Database, DatabaseHandle } from '../../db/database.ts';
 import { SRC_DIR } from '../../paths.ts';
-import type { EvidenceEntity, Flag } from '../../db/schema.ts';
+import type { EvidenceEntity, EvidenceRevisionsTable } from '../../db/schema.ts';
 
 /** The `prev` of a campaign's first revision. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -98,21 +99,8 @@ export function newNonce(): string {
   return randomBytes(16).toString('hex');
 }
 
-export interface RevisionRow {
-  campaign_id: number;
-  seq: number;
-  entity: EvidenceEntity;
-  entity_id: number;
-  version: number;
-  public: Flag;
-  nonce: string;
-  data: string;
-  data_hash: string;
-  author_id: number | null;
-  created_at: string;
-  prev_hash: string;
-  hash: string;
-}
+/** A stored revision as the chain reads it: every column but the row's own id. */
+export type RevisionRow = Omit<Selectable<EvidenceRevisionsTable>, 'id'>;
 
 export function headerOf(row: RevisionRow): RevisionHeader {
   return {
