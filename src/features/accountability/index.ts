@@ -31,3 +31,4 @@ export { isWebAddress } from './forms.ts';
 export { targetText, todayIn, type Statement, type Target } from './model.ts';
 export { findCampaignStatement, listStatementsOfCampaign, listTargetsOfCampaign, type CampaignStatement } from './queries.ts';
 export { recordAskWithin } from './service.ts';
+export { StatementSources } from './views.tsx';

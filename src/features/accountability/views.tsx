@@ -91,6 +91,25 @@ function AskItem({ ctx, ask }: { ctx: PageContext; ask: Ask }) {
   );
 }
 
+/** Where a statement was reported: each publisher linked, with the date; also beside the facts a statement denies. */
+export function StatementSources({ ctx, sources }: { ctx: PageContext; sources: readonly { url: string; publisher: string; publishedOn: string | null }[] }) {
+  const { t, locale } = ctx;
+  return (
+    <p class="sources">
+      {t('accountability.sources')}{' '}
+      {sources.map((source, i) => (
+        <>
+          {i > 0 ? '; ' : ''}
+          <a href={source.url} rel="noopener noreferrer nofollow">
+            {source.publisher}
+          </a>
+          {source.publishedOn ? ` (${formatDate(locale, source.publishedOn, { dateStyle: 'medium' })})` : ''}
+        </>
+      ))}
+    </p>
+  );
+}
+
 function StatementItem({ ctx, statement }: { ctx: PageContext; statement: Statement }) {
   const { t, locale } = ctx;
   const [firstSource] = statement.sources;
@@ -112,18 +131,7 @@ function StatementItem({ ctx, statement }: { ctx: PageContext; statement: Statem
           {t('accountability.reported')} <span lang={statement.lang}>{statement.quote}</span>
         </p>
       )}
-      <p class="sources">
-        {t('accountability.sources')}{' '}
-        {statement.sources.map((source, i) => (
-          <>
-            {i > 0 ? '; ' : ''}
-            <a href={source.url} rel="noopener noreferrer nofollow">
-              {source.publisher}
-            </a>
-            {source.publishedOn ? ` (${formatDate(locale, source.publishedOn, { dateStyle: 'medium' })})` : ''}
-          </>
-        ))}
-      </p>
+      <StatementSources ctx={ctx} sources={statement.sources} />
     </li>
   );
 }

@@ -3,6 +3,7 @@
  * it, its revision history, a timeline of revelations, and the counts of public incidents with the incidents below.
  * Status and relation are told in words with a symbol beside them (hidden from screen readers), never by colour.
  */
+import { StatementSources } from '../accountability/index.ts';
 import type { Campaign } from '../campaigns/index.ts';
 import { textFor } from '../campaigns/index.ts';
 import { localeHref, type PageContext } from '../../web/context.ts';
@@ -120,20 +121,7 @@ function StatementItem({ ctx, shown }: { ctx: PageContext; shown: ShownStatement
           {t('accountability.reported')} <span lang={link.lang}>{link.quote}</span>
         </p>
       )}
-      {shown.sources.length > 0 ? (
-        <p class="sources">
-          {t('accountability.sources')}{' '}
-          {shown.sources.map((source, i) => (
-            <>
-              {i > 0 ? '; ' : ''}
-              <a href={source.url} rel="noopener noreferrer nofollow">
-                {source.publisher}
-              </a>
-              {source.publishedOn ? ` (${formatDate(locale, source.publishedOn, { dateStyle: 'medium' })})` : ''}
-            </>
-          ))}
-        </p>
-      ) : null}
+      {shown.sources.length > 0 ? <StatementSources ctx={ctx} sources={shown.sources} /> : null}
     </li>
   );
 }
