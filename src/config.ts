@@ -181,14 +181,18 @@ export function loadConfig(env: Env = process.env): Config {
   });
 }
 
-function parseIntakeSettings(read: (name: string) => string | undefined, problems: string[]): IntakeSettings {
-  const whole = (name: string, fallback: number, min: number, max: number) => {
+/** Reads whole numbers from min to max; anything else is a problem naming the variable, and the fallback stands. */
+function wholeNumberReader(read: (name: string) => string | undefined, problems: string[], what = 'a whole number') {
+  return (name: string, fallback: number, min: number, max: number): number => {
     const value = read(name) ?? String(fallback);
-    const number = Number(value);
-    if (/^\d+$/.test(value) && number >= min && number <= max) return number;
-    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}").`);
+    if (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max) return Number(value);
+    problems.push(`${name} must be ${what} from ${min} to ${max} (got "${value}").`);
     return fallback;
   };
+}
+
+function parseIntakeSettings(read: (name: string) => string | undefined, problems: string[]): IntakeSettings {
+  const whole = wholeNumberReader(read, problems);
   const quickExitUrl = read('INTAKE_QUICK_EXIT_URL') ?? 'https://www.wikipedia.org/';
   if (!/^https?:\/\//.test(quickExitUrl) || !URL.canParse(quickExitUrl)) {
     problems.push(`INTAKE_QUICK_EXIT_URL must be an http:// or https:// address (got "${quickExitUrl}").`);
@@ -204,12 +208,7 @@ function parseIntakeSettings(read: (name: string) => string | undefined, problem
 }
 
 function parseEvidenceSettings(read: (name: string) => string | undefined, problems: string[]): EvidenceSettings {
-  const whole = (name: string, fallback: number, min: number, max: number) => {
-    const value = read(name) ?? String(fallback);
-    if (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max) return Number(value);
-    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}").`);
-    return fallback;
-  };
+  const whole = wholeNumberReader(read, problems);
   const list = (name: string) =>
     (read(name) ?? '')
       .split(',')
@@ -255,12 +254,8 @@ function isPemBundle(file: string): boolean {
 }
 
 function parseTimeouts(read: (name: string) => string | undefined, problems: string[]): ServerTimeouts {
-  const seconds = (name: string, fallback: number, min: number, max: number) => {
-    const value = read(name) ?? String(fallback);
-    if (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max) return Number(value) * 1000;
-    problems.push(`${name} must be a whole number of seconds from ${min} to ${max} (got "${value}").`);
-    return fallback * 1000;
-  };
+  const seconds = (name: string, fallback: number, min: number, max: number) =>
+    wholeNumberReader(read, problems, 'a whole number of seconds')(name, fallback, min, max) * 1000;
   const headersMs = seconds('HEADER_TIMEOUT_SECONDS', 20, 1, 300);
   // Node refuses a header timeout longer than the whole request's.
   const requestMs = seconds('REQUEST_TIMEOUT_SECONDS', Math.max(60, headersMs / 1000), headersMs / 1000, 3600);
