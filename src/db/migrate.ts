@@ -22,8 +22,9 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
   const migrator = await migratorFor(db);
   let { error, results } = await migrator.migrateToLatest();
   // Before migrating, Kysely lists the tables of every schema it may use; another client dropping a schema of its own
-  // at that moment makes the listing fail ("schema … does not exist", 3F000) though nothing is wrong with ours. Such
-  // a failure happens before any migration runs: trying again is safe.
+  // at that moment makes the listing fail ("schema … does not exist", 3F000; or a table or column of it gone between
+  // the catalogue's rows, 42P01, 42703) though nothing is wrong with ours. Such a failure happens before any migration
+  // runs: trying again is safe.
   for (let attempt = 1; error && isSchemaGoneMeanwhile(error, results) && attempt < 5; attempt += 1) {
     ({ error, results } = await migrator.migrateToLatest());
   }
@@ -34,6 +35,8 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+const SCHEMA_GONE_CODES = new Set(['3F000', '42P01', '42703']);
+
 function isSchemaGoneMeanwhile(error: unknown, results: readonly unknown[] | undefined): boolean {
-  return (results === undefined || results.length === 0) && (error as { code?: unknown } | null)?.code === '3F000';
+  return (results === undefined || results.length === 0) && SCHEMA_GONE_CODES.has(String((error as { code?: unknown } | null)?.code));
 }
