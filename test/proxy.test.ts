@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFreshDatabase, type FreshDatabase } from './helpers/app.ts';
 import { confirmPathIn, waitForMail } from './helpers/mailbox.ts';
-import { startNginx, type ProxyResponse, type RunningNginx } from './helpers/nginx.ts';
-import { openSse, type SseStream } from './helpers/sse.ts';
+import { freePort, liveUrl, startNginx, type ProxyResponse, type RunningNginx } from './helpers/nginx.ts';
+import { countsOf, openPublishedSse, openSse } from './helpers/sse.ts';
 
 const BIN = fileURLToPath(new URL('../bin/outcry.js', import.meta.url));
 const SLUG = 'eyes-on-chechnya';
@@ -122,6 +122,7 @@ describe.skipIf(!inject('hasNginx'))('behind nginx with deploy/nginx/outcry.conf
 
   beforeAll(async () => {
     fresh = await createFreshDatabase('sqlite');
+    const livePort = await freePort();
     server = await startOutcryProcess({
       DATA_DIR: fresh.dataDir,
       DATABASE_URL: fresh.url,
@@ -129,8 +130,9 @@ describe.skipIf(!inject('hasNginx'))('behind nginx with deploy/nginx/outcry.conf
       LOG_LEVEL: 'debug',
       SECRET_KEY: randomBytes(32).toString('hex'),
       TRUST_PROXY: '127.0.0.1',
+      LIVE_PUBLISH_URL: liveUrl(livePort),
     });
-    proxy = await startNginx({ upstreamPort: server.port });
+    proxy = await startNginx({ upstreamPort: server.port, livePort });
   }, 120_000);
 
   afterAll(async () => {
@@ -180,10 +182,12 @@ describe.skipIf(!inject('hasNginx'))('behind nginx with deploy/nginx/outcry.conf
 
   it('takes signatures with JavaScript off (two people, one cached copy) and as JSON; each counts, live', async () => {
     const initial = await countThroughProxy(proxy);
-    const live: SseStream = await openSse(`${proxy.origin}${PAGE}/events`, { ca: proxy.ca });
+    const live = await openPublishedSse(`${proxy.origin}${PAGE}/events`, { ca: proxy.ca });
     try {
       expect(live.status).toBe(200);
-      await live.waitFor((event) => event.event === 'count', { timeoutMs: 10_000 });
+      expect(live.headers['cache-control']).toBe('no-store');
+      // The stream is nginx's own: at once the campaign's whole count, as Outcry last published it.
+      await live.waitFor((event) => event.event === 'counts', { timeoutMs: 10_000 });
 
       // Two visitors get the same cached page, and so the same shared form stamp, and both sign with it.
       const page = await proxy.request(PAGE, { headers: { 'accept-language': 'en' }, localAddress: '127.0.0.4' });
@@ -210,11 +214,20 @@ describe.skipIf(!inject('hasNginx'))('behind nginx with deploy/nginx/outcry.conf
       for (const email of emails) await confirmThroughProxy(proxy, fresh.dataDir, email);
       // None was set aside: count.json (kept two seconds by the proxy) and the live stream both reach all three.
       await expect.poll(() => countThroughProxy(proxy), { timeout: 30_000, interval: 500 }).toBe(initial + 3);
-      await live.waitFor((event) => event.event === 'count' && (JSON.parse(event.data) as { signatures: number }).signatures === initial + 3, {
-        timeoutMs: 30_000,
-      });
+      await expect.poll(() => countsOf(live).some((count) => count.signatures === initial + 3), { timeout: 30_000 }).toBe(true);
+      await settleLog(server, proxy);
+      expect(requestsLogged(server, '/c/:slug/events')).toBe(0);
     } finally {
       live.close();
+    }
+  });
+
+  it('refuses a live stream for a campaign it has no counts for (the page then polls count.json)', async () => {
+    const unknown = await openSse(`${proxy.origin}/c/no-such-campaign/events`, { ca: proxy.ca });
+    try {
+      expect(unknown.status).toBe(403);
+    } finally {
+      unknown.close();
     }
   });
 
