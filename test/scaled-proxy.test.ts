@@ -18,7 +18,7 @@ import { dedupKey } from '../src/features/petitions/signing/sign.ts';
 import { createFreshDatabase, type FreshDatabase } from './helpers/app.ts';
 import { confirmPathIn, waitForMail } from './helpers/mailbox.ts';
 import { freePort, liveUrl, startNginx, type RunningNginx } from './helpers/nginx.ts';
-import { countsOf, openPublishedSse, type SseStream } from './helpers/sse.ts';
+import { countsOf, openSse, type SseStream } from './helpers/sse.ts';
 
 const BIN = fileURLToPath(new URL('../bin/outcry.js', import.meta.url));
 const SLUG = 'eyes-on-chechnya';
@@ -144,14 +144,14 @@ describe.skipIf(!inject('hasPostgres') || !inject('hasNginx'))('scaled mode behi
     const listeners: SseStream[] = [];
     try {
       for (let i = 0; i < 2; i += 1) {
-        const listener = await openPublishedSse(`${proxy!.origin}${PAGE}/events`, { ca: proxy!.ca, localAddress: randomLoopbackAddress() });
+        const listener = await openSse(`${proxy!.origin}${PAGE}/events`, { ca: proxy!.ca, localAddress: randomLoopbackAddress() });
         listeners.push(listener);
         expect(listener.status).toBe(200);
         await listener.waitFor((event) => event.event === 'counts', { timeoutMs: 10_000 });
       }
       // Neither process holds a stream; both publish the counts they see.
       expect(await Promise.all(web().map((server) => metricOf(server, 'outcry_live_listeners')))).toEqual([0, 0]);
-      for (const server of web()) expect(await metricOf(server, 'outcry_live_published_total')).toBeGreaterThan(0);
+      for (const server of web()) await expect.poll(() => metricOf(server, 'outcry_live_published_total'), { timeout: 10_000 }).toBeGreaterThan(0);
       const initial = countsOf(listeners[0]!)[0]!.signatures;
       const from = listeners.map((listener) => listener.events.length);
 

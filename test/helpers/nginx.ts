@@ -37,6 +37,8 @@ export interface RunningNginx {
   readonly ca: string;
   /** Where Outcry publishes the live counts (its LIVE_PUBLISH_URL). */
   readonly livePublishUrl: string;
+  /** What the deploy file's /var/www/html became: certbot --webroot writes its challenges under it. */
+  readonly webroot: string;
   /** An HTTPS/1.1 request through the proxy. */
   request(pathAndQuery: string, options?: ProxyRequest): Promise<ProxyResponse>;
   /** An HTTP/2 GET through the proxy: its status and the protocol the connection settled on. */
@@ -210,6 +212,7 @@ export async function startNginx(
     httpPort,
     ca,
     livePublishUrl: liveUrl(livePort),
+    webroot: path.join(dir, 'acme'),
     request(pathAndQuery, request = {}) {
       return new Promise((resolve, reject) => {
         const outgoing = https.request(

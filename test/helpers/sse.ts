@@ -157,20 +157,6 @@ export function openSse(url: string, options: { headers?: Record<string, string>
 }
 
 /** The `data` of a `count` event, parsed. */
-/**
- * A live counter held by the proxy (nchan), once Outcry has published the campaign's counts there: nginx refuses the
- * stream until then (it starts after Outcry, whose first try fails and is made again a second later).
- */
-export async function openPublishedSse(url: string, options: Parameters<typeof openSse>[1] = {}): Promise<SseStream> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const stream = await openSse(url, options);
-    if (stream.status !== 403 || Date.now() > deadline) return stream;
-    stream.close();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 export interface CountEventData {
   slug: string;
   petitionId: number | null;

@@ -7,7 +7,7 @@
  * Each message is the whole of a campaign's counts (`event: counts`: an array of what `event: count` carries), because
  * the proxy keeps only the newest message and hands it to each new listener at once. A campaign is published when one
  * of its numbers moves (at most once per `minIntervalMs`) and every `refreshMs` regardless: a proxy restarted empty has
- * its channels back within that, and meanwhile refuses the stream and the page polls count.json instead.
+ * every campaign's counts back within that (its listeners wait for them).
  */
 import http from 'node:http';
 import { SYSTEM_CLOCK, type Clock } from '../../clock.ts';
