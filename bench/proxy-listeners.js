@@ -62,7 +62,7 @@ function listen(i) {
     response.on('data', (chunk) => {
       if (counted) return;
       buffer += chunk;
-      if (/^event: counts?$/m.test(buffer)) {
+      if (/^event: count$/m.test(buffer)) {
         counted = true;
         firstEventMs.push(performance.now() - askedAt);
       }

@@ -4,8 +4,7 @@
  * (deploy/nginx/outcry.conf, derived as test/helpers/nginx.ts does, two workers), wrk and the live-counter crowd on
  * core 1. Per run and configuration: VISITORS distinct visitors arrive at a steady rate over SECONDS at the campaign
  * page (wrk, bench/wrk-proxy.lua: each its own X-Forwarded-For, no cookie), every 50th then signs (2 %), and every 5th
- * opens the live counter and keeps it 30 s (20 %: bench/proxy-listeners.js, each from its own loopback address), which
- * nginx holds (nchan, fed by Outcry's LIVE_PUBLISH_URL) in both configurations.
+ * opens the live counter and keeps it 30 s (20 %: bench/proxy-listeners.js, each from its own loopback address).
  * Measured: Outcry's CPU time (/proc/PID/stat, before and after) per page view; the page requests that reached Outcry
  * (its /metrics); the p99 wrk saw (pages and signing); refusals. A third configuration, the same live counters and
  * signers without the page views, tells what the page views themselves cost. Medians of the runs, alternating the
@@ -13,11 +12,10 @@
  * Not a test: nothing here asserts timing.
  */
 import { spawn } from 'node:child_process';
-import https from 'node:https';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, liveUrl, startNginx, type RunningNginx } from '../test/helpers/nginx.ts';
+import { startNginx, type RunningNginx } from '../test/helpers/nginx.ts';
 import {
   CLOCK_TICKS,
   coreTimes,
@@ -52,15 +50,10 @@ const NOFILE = Number(/Max open files\s+(\d+)\s+(\d+)/.exec(readFileSync('/proc/
 /** `signers-only`: the live counters and the signers without the page views, through the cache's nginx. */
 type Mode = 'cache' | 'no-cache' | 'signers-only';
 
-/**
- * The benchmark's nginx: the deploy file, plus trust in the generator's X-Forwarded-For and, for one, no cache. Both
- * hold the live counters (nchan) as deployed; Outcry publishes to the first, which passes each message on to the
- * second (`mirror`), so the two differ in the cache alone.
- */
-function startProxy(mode: Exclude<Mode, 'signers-only'>, livePort: number, mirrorTo?: number): Promise<RunningNginx> {
+/** The benchmark's nginx: the deploy file, plus trust in the generator's X-Forwarded-For and, for one, no cache. */
+function startProxy(mode: Exclude<Mode, 'signers-only'>): Promise<RunningNginx> {
   return startNginx({
     upstreamPort: OUTCRY_PORT,
-    livePort,
     tuning: {
       edit: (conf) => {
         // wrk cannot bind many source addresses: it names each visitor in X-Forwarded-For, believed from 127.0.0.1 only.
@@ -69,15 +62,6 @@ function startProxy(mode: Exclude<Mode, 'signers-only'>, livePort: number, mirro
         if (mode === 'no-cache') {
           if (!edited.includes('        proxy_cache outcry;\n')) throw new Error('deploy/nginx/outcry.conf no longer has `proxy_cache outcry;`');
           edited = edited.replace('        proxy_cache outcry;\n', '        proxy_cache off;\n');
-        }
-        if (mirrorTo !== undefined) {
-          const publisher = '        nchan_publisher;\n';
-          if (!edited.includes(publisher)) throw new Error('deploy/nginx/outcry.conf no longer has `nchan_publisher;`');
-          edited = edited.replace(publisher, `        mirror /outcry-mirror;\n${publisher}`);
-          edited = edited.replace(
-            '    location / {\n        return 404;',
-            `    location = /outcry-mirror {\n        internal;\n        proxy_pass http://127.0.0.1:${mirrorTo}$request_uri;\n    }\n    location / {\n        return 404;`,
-          );
         }
         return edited;
       },
@@ -112,23 +96,6 @@ interface ListenerResult {
   firstEventP50Ms: number | null;
   firstEventP99Ms: number | null;
   firstError?: string;
-}
-
-/** Resolves once the proxy holds the campaign's counts: its live stream answers 200 (403 until then). */
-async function untilPublished(proxy: RunningNginx): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const status = await new Promise<number>((resolve, reject) => {
-      const request = https.get(`${proxy.origin}${PAGE}/events`, { ca: proxy.ca, agent: false, headers: { accept: 'text/event-stream' } }, (response) => {
-        resolve(response.statusCode ?? 0);
-        request.destroy();
-      });
-      request.on('error', reject);
-    });
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`the proxy still refuses the live counter (${status}): is Outcry publishing to it?`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** Outcry's own count of the requests that reached it, by route pattern (its /metrics, read directly on loopback). */
@@ -249,16 +216,12 @@ function summarise(runs: Run[]) {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'outcry-bench-proxy-'));
-  const livePorts = { cache: await freePort(), 'no-cache': await freePort() };
   const server = await startPinned(
     ...outcryCommand(ROOT, 'start'),
-    { DATA_DIR: dataDir, PORT: String(OUTCRY_PORT), LOG_LEVEL: 'warn', TRUST_PROXY: '127.0.0.1', LIVE_PUBLISH_URL: liveUrl(livePorts.cache) },
+    { DATA_DIR: dataDir, PORT: String(OUTCRY_PORT), LOG_LEVEL: 'warn', TRUST_PROXY: '127.0.0.1' },
     /listening on/,
   );
-  const noCache = await startProxy('no-cache', livePorts['no-cache']);
-  const proxies = { cache: await startProxy('cache', livePorts.cache, livePorts['no-cache']), 'no-cache': noCache };
-  // Until Outcry has published to both (it retries each second), nginx refuses the live counters.
-  for (const proxy of Object.values(proxies)) await untilPublished(proxy);
+  const proxies = { cache: await startProxy('cache'), 'no-cache': await startProxy('no-cache') };
   // Each nginx has its own self-signed certificate, for the listeners to trust.
   const caFiles = { cache: path.join(dataDir, 'cache-ca.pem'), 'no-cache': path.join(dataDir, 'no-cache-ca.pem') };
   for (const mode of ['cache', 'no-cache'] as const) writeFileSync(caFiles[mode], proxies[mode].ca);

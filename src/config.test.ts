@@ -85,8 +85,6 @@ describe('timeouts and /metrics access', () => {
     const config = loadConfig({ DATA_DIR: tempDir() });
     expect(config.timeouts).toEqual({ headersMs: 20_000, requestMs: 60_000, idleMs: 60_000, keepAliveMs: 72_000, shutdownMs: 10_000 });
     expect(config.metricsAllow).toEqual(['127.0.0.0/8', '::1']);
-    expect(config.livePublishUrl).toBeNull();
-    expect(loadConfig({ DATA_DIR: tempDir(), LIVE_PUBLISH_URL: 'http://127.0.0.1:8090/live/' }).livePublishUrl).toBe('http://127.0.0.1:8090/live/');
   });
 
   it('reads whole seconds, "loopback" among addresses, and "none"', () => {
@@ -118,15 +116,6 @@ describe('timeouts and /metrics access', () => {
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(problemsFor(env)).toEqual([message]);
   });
-
-  it.each(['http://127.0.0.1:8090/live', 'https://127.0.0.1:8090/live/', 'http://user:pw@127.0.0.1/live/', 'http://127.0.0.1/live/?x=1', 'nchan'])(
-    'refuses LIVE_PUBLISH_URL=%s, saying what it takes',
-    (value) => {
-      expect(problemsFor({ LIVE_PUBLISH_URL: value })).toEqual([
-        `LIVE_PUBLISH_URL must be an http:// address ending in "/", such as http://127.0.0.1:8090/live/ (got "${value}").`,
-      ]);
-    },
-  );
 });
 
 describe('evidence captures and timestamps', () => {

@@ -60,11 +60,6 @@ export interface Config {
    * `none`. Default loopback. Checked against the connection's own peer address, never X-Forwarded-For.
    */
   readonly metricsAllow: readonly string[];
-  /**
-   * `LIVE_PUBLISH_URL`: where each campaign's counts are published for the proxy to fan out to live counters (nginx's
-   * nchan publisher, e.g. http://127.0.0.1:8090/live/; the campaign's slug is appended). Unset: Outcry streams them itself.
-   */
-  readonly livePublishUrl: string | null;
 }
 
 /** How long a client may take, and how long a stop may take (all set in whole seconds). */
@@ -157,7 +152,6 @@ export function loadConfig(env: Env = process.env): Config {
   const evidence = parseEvidenceSettings(read, problems);
   const timeouts = parseTimeouts(read, problems);
   const metricsAllow = parseMetricsAllow(read('METRICS_ALLOW'), problems);
-  const livePublishUrl = parseLivePublishUrl(read('LIVE_PUBLISH_URL'), problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secretFile = path.resolve(read('SECRET_KEY_FILE') ?? path.join(dataDir, 'secret.key'));
@@ -184,7 +178,6 @@ export function loadConfig(env: Env = process.env): Config {
     evidence: Object.freeze(evidence),
     timeouts: Object.freeze(timeouts),
     metricsAllow: Object.freeze(metricsAllow),
-    livePublishUrl,
   });
 }
 
@@ -336,17 +329,6 @@ function parsePublicUrl(value: string, problems: string[]): string | undefined {
     problems.push(`PUBLIC_URL must be an http:// or https:// address without query or fragment (got "${value}").`);
     return undefined;
   }
-}
-
-/** An http:// address ending in `/`, to which a campaign's slug is appended (nchan's publisher listens on loopback). */
-function parseLivePublishUrl(value: string | undefined, problems: string[]): string | null {
-  if (value === undefined) return null;
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  if (!url || url.protocol !== 'http:' || url.search || url.hash || url.username || url.password || !url.pathname.endsWith('/')) {
-    problems.push(`LIVE_PUBLISH_URL must be an http:// address ending in "/", such as http://127.0.0.1:8090/live/ (got "${value}").`);
-    return null;
-  }
-  return url.toString();
 }
 
 function parseSmtpUrl(value: string | undefined, problems: string[]): string | null {

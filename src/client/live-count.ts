@@ -1,9 +1,7 @@
 // The live counter: keeps each petition's count on the page current while it is open. Progressive enhancement only:
 // the server renders the count, and without this script the page is simply as fresh as its last load.
 //
-// One EventSource per events address (a campaign's petitions share one); each `count` event names its petition, and a
-// `counts` event (from the proxy's fan-out) carries every petition's. Several processes may publish: a number older
-// than the one shown (by its updatedAt) is passed over.
+// One EventSource per events address (a campaign's petitions share one); each `count` event names its petition.
 // Where EventSource is missing, or the server refuses the stream, count.json is polled every 10 seconds instead.
 // The number counts up over ~600 ms (not with prefers-reduced-motion), and a polite live region tells screen-reader
 // users the new count at most every 10 seconds, not at every tick.
@@ -12,7 +10,6 @@ interface CountData {
   petitionId: number | null;
   signatures: number;
   goal: number;
-  updatedAt?: string;
 }
 
 const ANIMATION_MS = 600;
@@ -58,7 +55,6 @@ class LiveCount {
   private lastAnnouncedAt = Number.NEGATIVE_INFINITY;
   private announceTimer: number | undefined;
   private announced: number;
-  private shownUpdatedAt = Number.NEGATIVE_INFINITY;
 
   constructor(readonly section: HTMLElement) {
     const id = Number(section.dataset['petition']);
@@ -99,9 +95,6 @@ class LiveCount {
   }
 
   show(data: CountData): void {
-    const updatedAt = typeof data.updatedAt === 'string' ? Date.parse(data.updatedAt) : Number.NaN;
-    if (updatedAt < this.shownUpdatedAt) return;
-    if (Number.isFinite(updatedAt)) this.shownUpdatedAt = updatedAt;
     if (Number.isFinite(data.goal) && data.goal > 0) this.goal = data.goal;
     const next = Math.max(0, Math.round(data.signatures));
     if (this.numberEl) this.numberEl.dataset['count'] = String(next);
@@ -209,22 +202,17 @@ function listen(eventsUrl: string, countUrl: string | undefined, counts: LiveCou
       if (poller !== undefined) window.clearInterval(poller);
       poller = undefined;
     });
-    const showEvent = (event: Event) => {
+    source.addEventListener('count', (event) => {
       let data: unknown;
       try {
         data = JSON.parse((event as MessageEvent<string>).data);
       } catch {
         return;
       }
-      for (const item of Array.isArray(data) ? data : [data]) {
-        if (!isCountData(item)) continue;
-        const target =
-          item.petitionId === null || item.petitionId === undefined ? LiveCount.main(counts) : counts.find((c) => c.petitionId === item.petitionId);
-        target?.show(item);
-      }
-    };
-    source.addEventListener('count', showEvent);
-    source.addEventListener('counts', showEvent);
+      if (!isCountData(data)) return;
+      const target = data.petitionId === null || data.petitionId === undefined ? LiveCount.main(counts) : counts.find((c) => c.petitionId === data.petitionId);
+      target?.show(data);
+    });
     source.addEventListener('error', () => {
       // A dropped connection the browser retries by itself. A refusal (busy, restarting) is final for this
       // EventSource: poll meanwhile, and try a stream again in a while (spread out, so a crowd does not return at once).

@@ -3,7 +3,5 @@ export const TEST_POSTGRES_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres:/
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** Debian's nginx, which the proxy tests start in front of a real server (deploy/nginx/outcry.conf). */
 export const NGINX_PATH = process.env['NGINX_PATH'] ?? '/usr/sbin/nginx';
-/** Its nchan module (Debian: libnginx-mod-nchan), which holds the live counters' streams in the deploy file. */
-export const NCHAN_MODULE_PATH = process.env['NCHAN_MODULE_PATH'] ?? '/usr/lib/nginx/modules/ngx_nchan_module.so';
 /** Send every naughty string to every field (slow); by default the hostile-input tests use a documented sample. */
 export const ALL_NAUGHTY_STRINGS = process.env['OUTCRY_TEST_ALL_NAUGHTY_STRINGS'] === '1';

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM_PATH, NCHAN_MODULE_PATH, NGINX_PATH, TEST_POSTGRES_URL } from './environment.ts';
+import { CHROMIUM_PATH, NGINX_PATH, TEST_POSTGRES_URL } from './environment.ts';
 
 async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 });
@@ -29,7 +29,7 @@ function banner(message: string): void {
 export default async function setup(project: TestProject): Promise<void> {
   const hasPostgres = await postgresReachable();
   const hasBrowser = existsSync(CHROMIUM_PATH);
-  const hasNginx = existsSync(NGINX_PATH) && existsSync(NCHAN_MODULE_PATH);
+  const hasNginx = existsSync(NGINX_PATH);
   if (!hasPostgres) {
     if (process.env['REQUIRE_POSTGRES'] === '1') throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but ${TEST_POSTGRES_URL} is not reachable.`);
     banner(`PostgreSQL not reachable at ${TEST_POSTGRES_URL}: the PostgreSQL half of every database test is SKIPPED.`);
@@ -39,9 +39,8 @@ export default async function setup(project: TestProject): Promise<void> {
     banner(`No Chromium at ${CHROMIUM_PATH}: the browser journeys are SKIPPED (apt-get install chromium).`);
   }
   if (!hasNginx) {
-    const missing = existsSync(NGINX_PATH) ? `nginx's nchan module (${NCHAN_MODULE_PATH})` : `nginx (${NGINX_PATH})`;
-    if (process.env['REQUIRE_PROXY'] === '1') throw new Error(`nginx with nchan is required (REQUIRE_PROXY=1) but ${missing} is missing.`);
-    banner(`No ${missing}: the reverse-proxy tests (test/proxy.test.ts) are SKIPPED (apt-get install nginx libnginx-mod-nchan).`);
+    if (process.env['REQUIRE_PROXY'] === '1') throw new Error(`nginx is required (REQUIRE_PROXY=1) but ${NGINX_PATH} does not exist.`);
+    banner(`No nginx at ${NGINX_PATH}: the reverse-proxy tests (test/proxy.test.ts) are SKIPPED (apt-get install nginx).`);
   }
   project.provide('hasPostgres', hasPostgres);
   project.provide('hasBrowser', hasBrowser);

@@ -11,7 +11,7 @@ import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NCHAN_MODULE_PATH, NGINX_PATH } from './environment.ts';
+import { NGINX_PATH } from './environment.ts';
 
 export const DEPLOY_CONF = fileURLToPath(new URL('../../deploy/nginx/outcry.conf', import.meta.url));
 
@@ -35,8 +35,6 @@ export interface RunningNginx {
   readonly httpPort: number;
   /** The self-signed certificate (PEM) to trust. */
   readonly ca: string;
-  /** Where Outcry publishes the live counts (its LIVE_PUBLISH_URL). */
-  readonly livePublishUrl: string;
   /** What the deploy file's /var/www/html became: certbot --webroot writes its challenges under it. */
   readonly webroot: string;
   /** An HTTPS/1.1 request through the proxy. */
@@ -55,17 +53,13 @@ function swap(text: string, from: string, to: string): string {
 }
 
 /** The deploy configuration with this run's paths, ports and certificate; everything else as shipped. */
-export function proxyConfig(
-  source: string,
-  options: { dir: string; upstreamPorts: readonly number[]; httpPort: number; httpsPort: number; livePort: number },
-): string {
+export function proxyConfig(source: string, options: { dir: string; upstreamPorts: readonly number[]; httpPort: number; httpsPort: number }): string {
   const { dir } = options;
   let conf = source;
   // The deploy file's upstream names one process (a second commented out): one server line per process here.
   const servers = options.upstreamPorts.map((port) => `server 127.0.0.1:${port};`).join('\n    ');
   conf = swap(conf, 'server 127.0.0.1:3000;', servers);
   conf = swap(conf, 'proxy_cache_path /var/cache/nginx/outcry ', `proxy_cache_path ${dir}/cache `);
-  conf = swap(conf, 'listen 127.0.0.1:8090;', `listen 127.0.0.1:${options.livePort};`);
   conf = swap(conf, 'listen 80;', `listen 127.0.0.1:${options.httpPort};`);
   conf = swap(conf, 'listen [::]:80;', '');
   conf = swap(conf, 'listen 443 ssl http2;', `listen 127.0.0.1:${options.httpsPort} ssl http2;`);
@@ -93,7 +87,6 @@ function mainConfig(dir: string, workers: NginxTuning['workers'] = { processes: 
   const user = process.getuid?.() === 0 ? `user ${userInfo().username};` : '';
   const mimeTypes = existsSync('/etc/nginx/mime.types') ? 'include /etc/nginx/mime.types;' : '';
   return `${user}
-load_module ${NCHAN_MODULE_PATH};
 worker_processes ${workers.processes};
 ${workers.rlimitNofile ? `worker_rlimit_nofile ${workers.rlimitNofile};` : ''}
 pid ${dir}/nginx.pid;
@@ -113,12 +106,7 @@ http {
 `;
 }
 
-/** The LIVE_PUBLISH_URL of an nginx started with `livePort`. */
-export function liveUrl(livePort: number): string {
-  return `http://127.0.0.1:${livePort}/live/`;
-}
-
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -166,23 +154,16 @@ function selfSignedCertificate(dir: string): void {
  * Starts nginx on loopback in front of the Outcry listening on `upstreamPort` (or the several web processes on
  * `upstreamPorts`, scaled mode); resolves once it accepts connections.
  */
-export async function startNginx(
-  options: ({ upstreamPort: number } | { upstreamPorts: readonly number[] }) & {
-    /** The port of the live counts' publisher (Outcry's LIVE_PUBLISH_URL names it: pick it with freePort() first). */
-    livePort?: number;
-    tuning?: NginxTuning;
-  },
-): Promise<RunningNginx> {
+export async function startNginx(options: ({ upstreamPort: number } | { upstreamPorts: readonly number[] }) & { tuning?: NginxTuning }): Promise<RunningNginx> {
   const tuning = options.tuning ?? {};
   const upstreamPorts = 'upstreamPorts' in options ? options.upstreamPorts : [options.upstreamPort];
   const dir = mkdtempSync(path.join(tmpdir(), 'outcry-nginx-'));
   mkdirSync(path.join(dir, 'acme'));
   selfSignedCertificate(dir);
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
-  const livePort = options.livePort ?? (await freePort());
   writeFileSync(
     path.join(dir, 'outcry.conf'),
-    (tuning.edit ?? ((conf: string) => conf))(proxyConfig(readFileSync(DEPLOY_CONF, 'utf8'), { dir, upstreamPorts, httpPort, httpsPort, livePort })),
+    (tuning.edit ?? ((conf: string) => conf))(proxyConfig(readFileSync(DEPLOY_CONF, 'utf8'), { dir, upstreamPorts, httpPort, httpsPort })),
   );
   const conf = path.join(dir, 'nginx.conf');
   writeFileSync(conf, mainConfig(dir, tuning.workers));
@@ -211,7 +192,6 @@ export async function startNginx(
     origin,
     httpPort,
     ca,
-    livePublishUrl: liveUrl(livePort),
     webroot: path.join(dir, 'acme'),
     request(pathAndQuery, request = {}) {
       return new Promise((resolve, reject) => {

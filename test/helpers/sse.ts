@@ -165,10 +165,9 @@ export interface CountEventData {
   updatedAt: string;
 }
 
-/** Every count the stream carried: Outcry's own `count` events, and the proxy's `counts` (each a whole campaign's). */
 export function countsOf(stream: SseStream, from = 0): CountEventData[] {
   return stream.events
     .slice(from)
-    .filter((e) => e.event === 'count' || e.event === 'counts')
-    .flatMap((e) => [JSON.parse(e.data) as CountEventData | CountEventData[]].flat());
+    .filter((e) => e.event === 'count')
+    .map((e) => JSON.parse(e.data) as CountEventData);
 }

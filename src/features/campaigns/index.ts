@@ -22,16 +22,7 @@ export const campaigns: Feature = {
 export type { Campaign, CampaignInput, CampaignText } from './model.ts';
 export { daysSince, textFor } from './model.ts';
 export { countCampaigns, findCampaignById, findCampaignBySlug } from './queries.ts';
-export {
-  changeCampaignStatus,
-  createCampaign,
-  getCampaignForAdmin,
-  getPublicCampaign,
-  listPublicCampaigns,
-  MAX_GOAL,
-  readGoal,
-  touchCampaign,
-} from './service.ts';
+export { changeCampaignStatus, createCampaign, getCampaignForAdmin, getPublicCampaign, MAX_GOAL, readGoal, touchCampaign } from './service.ts';
 export { SHARE_CODE_PATTERN } from './share.ts';
 export { sendCampaignPageWithRejectedForm } from './routes.tsx';
 export type { CampaignAdminSection, CampaignSection, DashboardNotice, FormTokens, PageTokens, RejectedForm } from './sections.ts';

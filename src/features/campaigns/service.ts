@@ -180,11 +180,6 @@ export async function getHomeCampaigns(db: Database): Promise<{ featured: Campai
   return { featured: published.find((c) => c.featured), published };
 }
 
-/** Every campaign a visitor can open (published or archived), from the 2 s read cache. */
-export function listPublicCampaigns(db: Database): Promise<Campaign[]> {
-  return cachedRead(db, 'public', () => listCampaigns(db, { statuses: ['published', 'archived'] }));
-}
-
 export function listCampaignsForAdmin(db: Database): Promise<Campaign[]> {
   return listCampaigns(db, { statuses: ['draft', 'published', 'archived'] });
 }

@@ -1,14 +1,12 @@
 /**
  * The fan-out on its own, with a stand-in count board and stand-in streams: one subscription per campaign, one
- * Buffer for every listener, coalescing, limits, slow readers, heartbeats, shutdown. Then the publisher that hands the
- * fan-out to the proxy, with the same board and a stand-in for its POST (test/proxy.test.ts runs it against nginx).
+ * Buffer for every listener, coalescing, limits, slow readers, heartbeats, shutdown.
  */
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CountBoard, PetitionCount } from '../petitions/index.ts';
-import { LIVE_LIMITS, LiveHub, type CountMessage, type LiveLimits } from './hub.ts';
-import { LivePublisher } from './publisher.ts';
+import { LIVE_LIMITS, LiveHub, type LiveLimits } from './hub.ts';
 
 class FakeBoard {
   readonly totals = new Map<number, number>();
@@ -197,102 +195,6 @@ describe('LiveHub', () => {
       expect(retry).toBeLessThanOrEqual(limits.retryMs);
     }
     expect(hub.size).toBe(0);
-    expect(board.listeners.size).toBe(0);
-  });
-});
-
-describe('LivePublisher', () => {
-  let board: FakeBoard;
-  let sent: { slug: string; messages: readonly CountMessage[] }[];
-  let failWith: Error | undefined;
-  let errors: unknown[];
-  let publisher: LivePublisher;
-  const signaturesSent = (slug: string) => sent.filter((m) => m.slug === slug).map((m) => m.messages.map((c) => c.signatures));
-
-  beforeEach(() => {
-    vi.useFakeTimers({ now: 1_000_000 });
-    board = new FakeBoard();
-    sent = [];
-    errors = [];
-    failWith = undefined;
-    publisher = new LivePublisher(
-      board as unknown as CountBoard,
-      async () => [campaign(1), campaign(2), campaign(3)],
-      async (id) => petitionsByCampaign.get(id) ?? [],
-      async (slug, messages) => {
-        if (failWith) throw failWith;
-        sent.push({ slug, messages });
-      },
-      (error) => errors.push(error),
-      { minIntervalMs: 1000, refreshMs: 30_000 },
-    );
-  });
-  afterEach(async () => {
-    await publisher.stop();
-    vi.useRealTimers();
-  });
-
-  it("publishes each campaign's whole count at start, then only the campaigns that moved, once a second at most", async () => {
-    board.totals.set(11, 7);
-    publisher.start();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(sent.map((m) => m.slug)).toEqual(['campaign-1', 'campaign-2', 'campaign-3']);
-    expect(sent[0]!.messages).toEqual([
-      { slug: 'campaign-1', petitionId: 11, signatures: 7, goal: 100, updatedAt: '2026-01-01T00:00:00.000Z' },
-      { slug: 'campaign-1', petitionId: 12, signatures: 0, goal: 200, updatedAt: '2026-01-01T00:00:00.000Z' },
-    ]);
-    expect(sent[2]!.messages).toEqual([{ slug: 'campaign-3', petitionId: null, signatures: 0, goal: 500, updatedAt: '2026-01-01T00:00:00.000Z' }]);
-
-    sent = [];
-    board.set(21, 1);
-    board.set(21, 2);
-    await vi.advanceTimersByTimeAsync(999);
-    expect(sent).toEqual([]);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(signaturesSent('campaign-2')).toEqual([[2]]);
-    expect(sent).toHaveLength(1);
-    board.set(21, 2);
-    await vi.advanceTimersByTimeAsync(5000);
-    expect(sent).toHaveLength(1);
-  });
-
-  it('publishes every campaign again every 30 seconds, moved or not (a restarted proxy has lost them)', async () => {
-    publisher.start();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(sent).toHaveLength(3);
-    await vi.advanceTimersByTimeAsync(29_999);
-    expect(sent).toHaveLength(3);
-    // The refresh, then the publication it schedules (a zero delay is a millisecond, as in Node).
-    await vi.advanceTimersByTimeAsync(2);
-    expect(sent).toHaveLength(6);
-  });
-
-  it('says once that the proxy refuses, tries again each second, and sends what it missed once the proxy is back', async () => {
-    failWith = new Error('the live publisher answered 502');
-    publisher.start();
-    await vi.advanceTimersByTimeAsync(0);
-    board.set(11, 3);
-    await vi.advanceTimersByTimeAsync(5000);
-    expect(errors).toEqual([failWith]);
-    expect(sent).toEqual([]);
-    failWith = undefined;
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(sent.map((m) => m.slug)).toEqual(['campaign-1', 'campaign-2', 'campaign-3']);
-    expect(signaturesSent('campaign-1')).toEqual([[3, 0]]);
-    failWith = new Error('again');
-    board.set(11, 4);
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(errors).toHaveLength(2);
-  });
-
-  it('stops: nothing more is sent, and no timer is left', async () => {
-    publisher.start();
-    await vi.advanceTimersByTimeAsync(0);
-    await publisher.stop();
-    board.set(11, 9);
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(sent).toHaveLength(3);
-    expect(vi.getTimerCount()).toBe(0);
     expect(board.listeners.size).toBe(0);
   });
 });

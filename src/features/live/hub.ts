@@ -72,18 +72,6 @@ export function countFrame(message: CountMessage): string {
   return `event: count\ndata: ${JSON.stringify(message)}\n\n`;
 }
 
-/** A petition's count as the live counter sends it. */
-function countMessage(board: CountBoard, campaign: Pick<LiveCampaign, 'slug' | 'updatedAt'>, petitionId: number, goal: number): CountMessage {
-  const count = board.count(petitionId);
-  return { slug: campaign.slug, petitionId, signatures: count.total, goal, updatedAt: count.updatedAt ?? campaign.updatedAt };
-}
-
-/** Every count of a campaign: one per petition, or for a campaign without any, one like count.json's. */
-export function campaignCounts(board: CountBoard, campaign: LiveCampaign, petitions: readonly LivePetition[]): CountMessage[] {
-  if (petitions.length === 0) return [{ slug: campaign.slug, petitionId: null, signatures: 0, goal: campaign.goal, updatedAt: campaign.updatedAt }];
-  return petitions.map((petition) => countMessage(board, campaign, petition.id, petition.goal));
-}
-
 class Channel {
   readonly streams = new Set<ServerResponse>();
   /** The campaign's petitions and goals, as of the last stream opened or broadcast. */
@@ -154,7 +142,10 @@ export class LiveHub {
     channel.petitions = new Map(petitions.map((p) => [p.id, p.goal]));
 
     let first = `retry: ${this.limits.retryMs}\n\n`;
-    for (const message of campaignCounts(this.board, campaign, petitions)) first += countFrame(message);
+    if (petitions.length === 0) {
+      first += countFrame({ slug: campaign.slug, petitionId: null, signatures: 0, goal: campaign.goal, updatedAt: campaign.updatedAt });
+    }
+    for (const petition of petitions) first += countFrame(this.messageFor(channel, petition.id, petition.goal));
 
     channel.streams.add(stream);
     this.listeners += 1;
@@ -246,7 +237,7 @@ export class LiveHub {
       let message = '';
       for (const petitionId of channel.pending) {
         const goal = channel.petitions.get(petitionId);
-        if (goal !== undefined) message += countFrame(countMessage(this.board, channel, petitionId, goal));
+        if (goal !== undefined) message += countFrame(this.messageFor(channel, petitionId, goal));
       }
       channel.pending.clear();
       if (message === '') return;
@@ -258,6 +249,11 @@ export class LiveHub {
       channel.flushing = false;
       if (channel.pending.size > 0) this.schedule(channel);
     }
+  }
+
+  private messageFor(channel: Channel, petitionId: number, goal: number): CountMessage {
+    const count = this.board.count(petitionId);
+    return { slug: channel.slug, petitionId, signatures: count.total, goal, updatedAt: count.updatedAt ?? channel.updatedAt };
   }
 
   /** One Buffer, written to every stream of the channel. */
