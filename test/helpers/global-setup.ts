@@ -1,12 +1,12 @@
 /**
- * Runs once before the suite: finds out whether PostgreSQL, Chromium and nginx are here. With REQUIRE_POSTGRES=1,
- * REQUIRE_BROWSER=1 or REQUIRE_PROXY=1 (CI sets all three) a missing one fails the run; otherwise its suite is
- * skipped, loudly.
+ * Runs once before the suite: finds out whether PostgreSQL, Chromium, nginx and systemd-analyze are here. With
+ * REQUIRE_POSTGRES=1, REQUIRE_BROWSER=1, REQUIRE_PROXY=1 or REQUIRE_SYSTEMD=1 (CI sets all four) a missing one fails
+ * the run; otherwise its suite is skipped, loudly.
  */
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM_PATH, NGINX_PATH, TEST_POSTGRES_URL } from './environment.ts';
+import { CHROMIUM_PATH, NGINX_PATH, SYSTEMD_ANALYZE_PATH, SYSTEMD_UNITS_DIR, TEST_POSTGRES_URL } from './environment.ts';
 
 async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 });
@@ -30,6 +30,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const hasPostgres = await postgresReachable();
   const hasBrowser = existsSync(CHROMIUM_PATH);
   const hasNginx = existsSync(NGINX_PATH);
+  const hasSystemd = existsSync(SYSTEMD_ANALYZE_PATH) && existsSync(`${SYSTEMD_UNITS_DIR}/sysinit.target`);
   if (!hasPostgres) {
     if (process.env['REQUIRE_POSTGRES'] === '1') throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but ${TEST_POSTGRES_URL} is not reachable.`);
     banner(`PostgreSQL not reachable at ${TEST_POSTGRES_URL}: the PostgreSQL half of every database test is SKIPPED.`);
@@ -42,9 +43,15 @@ export default async function setup(project: TestProject): Promise<void> {
     if (process.env['REQUIRE_PROXY'] === '1') throw new Error(`nginx is required (REQUIRE_PROXY=1) but ${NGINX_PATH} does not exist.`);
     banner(`No nginx at ${NGINX_PATH}: the reverse-proxy tests (test/proxy.test.ts) are SKIPPED (apt-get install nginx).`);
   }
+  if (!hasSystemd) {
+    if (process.env['REQUIRE_SYSTEMD'] === '1')
+      throw new Error(`systemd is required (REQUIRE_SYSTEMD=1) but ${SYSTEMD_ANALYZE_PATH} or its units are missing.`);
+    banner(`No ${SYSTEMD_ANALYZE_PATH} (or its units): the systemd unit checks (test/deploy-units.test.ts) are SKIPPED (apt-get install systemd).`);
+  }
   project.provide('hasPostgres', hasPostgres);
   project.provide('hasBrowser', hasBrowser);
   project.provide('hasNginx', hasNginx);
+  project.provide('hasSystemd', hasSystemd);
 }
 
 declare module 'vitest' {
@@ -52,5 +59,6 @@ declare module 'vitest' {
     hasPostgres: boolean;
     hasBrowser: boolean;
     hasNginx: boolean;
+    hasSystemd: boolean;
   }
 }
